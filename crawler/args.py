@@ -1,0 +1,71 @@
+"""Turn `scrapy crawl epaper -a ...` arguments into a checked crawl plan, before anything is fetched."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from crawler.profiles import Profile, ProfileError, load_profile, make_profile
+
+MAX_DAYS = 366 * 30
+
+
+@dataclass(frozen=True)
+class CrawlPlan:
+    """Which paper to crawl and which days (None = the latest issue)."""
+
+    profile: Profile
+    days: tuple[dt.date, ...] | None
+
+
+def parse_day(value: str, name: str) -> dt.date:
+    """Parse a YYYY-MM-DD argument, naming the argument in the error."""
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ProfileError(f"invalid {name} {value!r}: expected a date as YYYY-MM-DD") from None
+
+
+def day_range(date: str | None, start: str | None, end: str | None) -> tuple[dt.date, ...] | None:
+    """The days to crawl: one `date`, a `start`..`end` range (inclusive), or None for the latest issue."""
+    if date and (start or end):
+        raise ProfileError("give either date=... or start=.../end=..., not both")
+    if date:
+        return (parse_day(date, "date"),)
+    if not start and not end:
+        return None
+    first = parse_day(start, "start") if start else None
+    last = parse_day(end, "end") if end else dt.date.today()
+    first = first or last
+    if last < first:
+        raise ProfileError(f"end {last} is before start {first}")
+    count = (last - first).days + 1
+    if count > MAX_DAYS:
+        raise ProfileError(f"{count} days is more than the {MAX_DAYS} one crawl may cover; split the range")
+    return tuple(first + dt.timedelta(days=i) for i in range(count))
+
+
+def resolve(
+    paper: str | None = None,
+    platform: str | None = None,
+    base_url: str | None = None,
+    date: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    first_node: str | None = None,
+    name: str | None = None,
+) -> CrawlPlan:
+    """Check every crawl argument and build the plan (raises ProfileError with a one-line reason)."""
+    days = day_range(date, start, end)
+    if platform:
+        if not base_url:
+            raise ProfileError("platform=... needs base_url=... (the e-paper's root URL)")
+        profile = make_profile(
+            paper or "adhoc", platform=platform, base_url=base_url, name=name or "",
+            first_node=first_node or "node_2.htm",
+        )
+    elif paper:
+        profile = load_profile(paper, base_url=base_url or "", first_node=first_node or "", name=name or "")
+    else:
+        raise ProfileError("say which paper: -a paper=NAME (a profile), or -a platform=... -a base_url=...")
+    return CrawlPlan(profile=profile, days=days)

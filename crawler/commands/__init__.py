@@ -1,0 +1,1 @@
+"""Project commands: `crawl` checks the epaper spider's arguments first; `list-papers` lists profiles."""

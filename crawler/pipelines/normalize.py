@@ -1,0 +1,39 @@
+"""Normalize text fields and fill absent ones, then fingerprint the content."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from itemadapter import ItemAdapter
+
+from crawler.text import normalize_body, normalize_inline
+
+INLINE_FIELDS = ("paper_name", "page_no", "page_name", "pretitle", "title", "subtitle", "author")
+URL_FIELDS = ("url", "page_url", "pdf_url", "image_url")
+HASHED_FIELDS = ("pretitle", "title", "subtitle", "author", "body", "images")
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    """A fingerprint of what a reader sees in an article (not of when or where it was fetched)."""
+    payload = json.dumps([record.get(k, "") for k in HASHED_FIELDS], ensure_ascii=False, sort_keys=True)
+    return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+class NormalizePipeline:
+    """Every text field a clean string ('' when absent, never None); articles get a content_hash."""
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        for name in INLINE_FIELDS + URL_FIELDS:
+            if name in adapter.field_names():
+                adapter[name] = normalize_inline(adapter.get(name) or "")
+        if adapter.get("type") == "article":
+            adapter["body"] = normalize_body(adapter.get("body") or "")
+            adapter["images"] = [
+                {"url": (img.get("url") or "").strip(), "caption": normalize_inline(img.get("caption") or "")}
+                for img in adapter.get("images") or []
+            ]
+            adapter["content_hash"] = content_hash(adapter.asdict())
+        return item

@@ -1,0 +1,112 @@
+"""Declarative paper profiles: TOML files parsed as data, never executed."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.platforms import PLATFORMS
+
+PROFILE_DIR = Path(__file__).parent / "profiles"
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_KNOWN_KEYS = {"name", "platform", "base_url", "first_node", "allowed_domains", "source", "notes"}
+
+
+class ProfileError(ValueError):
+    """A profile or crawl argument is unusable; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything the generic spider needs to know about one paper."""
+
+    key: str
+    name: str
+    platform: str
+    base_url: str
+    first_node: str = "node_2.htm"
+    allowed_domains: tuple[str, ...] = field(default_factory=tuple)
+    source: str = ""
+
+
+def available_profiles() -> list[str]:
+    """Keys of the bundled profiles, sorted."""
+    return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
+
+
+def check_key(key: str) -> str:
+    """Refuse paper keys that could escape the archive folder or be confusing as file names."""
+    if not _KEY.match(key or ""):
+        raise ProfileError(
+            f"invalid paper key {key!r}: use lowercase letters, digits, '-' or '_' (at most 64 characters)"
+        )
+    return key
+
+
+def _normalize_base_url(url: str) -> str:
+    """Check a base URL is absolute http(s) and ends with a slash."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ProfileError(f"invalid base_url {url!r}: expected an absolute http(s) URL")
+    return url if url.endswith("/") else url + "/"
+
+
+def _check_platform(platform: str) -> str:
+    """Refuse unknown platforms, listing the known ones."""
+    if platform not in PLATFORMS:
+        raise ProfileError(f"unknown platform {platform!r}; choose from: {', '.join(sorted(PLATFORMS))}")
+    return platform
+
+
+def make_profile(
+    key: str,
+    *,
+    platform: str,
+    base_url: str,
+    name: str = "",
+    first_node: str = "node_2.htm",
+    allowed_domains: tuple[str, ...] | list[str] = (),
+    source: str = "",
+) -> Profile:
+    """Build a validated profile from plain values (a TOML file or spider arguments)."""
+    base_url = _normalize_base_url(base_url)
+    if not re.match(r"^[A-Za-z0-9_.-]+\.html?$", first_node or ""):
+        raise ProfileError(f"invalid first_node {first_node!r}: expected a file name like node_2.htm")
+    domains = tuple(allowed_domains) or (urlsplit(base_url).hostname or "",)
+    return Profile(
+        key=check_key(key),
+        name=name or key,
+        platform=_check_platform(platform),
+        base_url=base_url,
+        first_node=first_node,
+        allowed_domains=domains,
+        source=source,
+    )
+
+
+def load_profile(key: str, **overrides: str) -> Profile:
+    """Load a bundled profile by key, with spider arguments overriding its values."""
+    check_key(key)
+    path = PROFILE_DIR / f"{key}.toml"
+    if not path.exists():
+        raise ProfileError(
+            f"unknown paper {key!r}; choose from: {', '.join(available_profiles())} "
+            "(or give -a platform=... -a base_url=... for a paper without a profile)"
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"profile {path.name}: not valid TOML: {exc}") from None
+    unknown = set(data) - _KNOWN_KEYS
+    if unknown:
+        raise ProfileError(f"profile {path.name}: unknown keys {sorted(unknown)}; known: {sorted(_KNOWN_KEYS)}")
+    values = {**data, **{k: v for k, v in overrides.items() if v}}
+    values.pop("notes", None)
+    if "platform" not in values or "base_url" not in values:
+        raise ProfileError(f"profile {path.name}: 'platform' and 'base_url' are required")
+    if overrides.get("base_url") and not overrides.get("allowed_domains"):
+        values.pop("allowed_domains", None)
+    return make_profile(key, **values)

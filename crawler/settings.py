@@ -1,0 +1,42 @@
+"""Scrapy settings: polite by default. Override per run with -s NAME=VALUE."""
+
+BOT_NAME = "epaper"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# Where the archive (the source of truth) and the search index live.
+ARCHIVE_DIR = "data/archive"
+INDEX_DIR = ""
+
+# Be a good citizen: say who we are, obey robots.txt, adapt to the server's pace.
+CONTACT = "https://github.com/epaper-archive/epaper"
+USER_AGENT = f"epaper-archiver/0.1 (research archive of regional e-newspapers; +{CONTACT})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.normalize.NormalizePipeline": 300,
+    "crawler.pipelines.validate.ValidatePipeline": 400,
+    "crawler.pipelines.dedupe.DedupePipeline": 500,
+    # Scrapy closes pipelines in reverse order: index (700) closes after archive (800) has written.
+    "crawler.pipelines.index.IndexPipeline": 700,
+    "crawler.pipelines.archive.ArchivePipeline": 800,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

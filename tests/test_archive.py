@@ -1,0 +1,55 @@
+"""The archive's day files: naming, natural page order, atomic replacement, merging by id."""
+
+import json
+
+import pytest
+
+from crawler.archive import day_file, merge_day, page_sort_key, read_records, write_records
+
+
+def test_day_file_layout(tmp_path):
+    assert day_file(tmp_path, "xihaian", "2025-03-19") == tmp_path / "xihaian/2025/xihaian-2025-03-19.jsonl"
+
+
+@pytest.mark.parametrize("paper", ["../x", "a/b", ".."])
+def test_day_file_refuses_path_like_papers(tmp_path, paper):
+    with pytest.raises(ValueError):
+        day_file(tmp_path, paper, "2025-03-19")
+
+
+def test_day_file_refuses_bad_dates(tmp_path):
+    with pytest.raises(ValueError):
+        day_file(tmp_path, "xihaian", "2025/03/19")
+
+
+def test_page_numbers_sort_naturally():
+    assert sorted(["A10", "A2", "B1", "A1"], key=page_sort_key) == ["A1", "A2", "A10", "B1"]
+    assert sorted(["10", "02", "01"], key=page_sort_key) == ["01", "02", "10"]
+
+
+def test_write_is_utf8_unescaped_and_leaves_no_temp_files(tmp_path):
+    path = tmp_path / "p" / "2025" / "p-2025-03-19.jsonl"
+    write_records(path, [{"id": "a", "title": "高质量发展"}])
+    assert "高质量发展" in path.read_text(encoding="utf-8")
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_merge_replaces_by_id_and_keeps_unseen_records(tmp_path):
+    path = tmp_path / "day.jsonl"
+    old = [
+        {"id": "p-1", "type": "article", "page_no": "01", "position": 0, "title": "old"},
+        {"id": "p-2", "type": "article", "page_no": "02", "position": 0, "title": "kept"},
+    ]
+    write_records(path, old)
+    fresh = [{"id": "p-1", "type": "article", "page_no": "01", "position": 0, "title": "new"},
+             {"id": "p-0", "type": "page", "page_no": "01"}]
+    merged, new, replaced = merge_day(path, fresh)
+    assert [(r["id"], r.get("title")) for r in merged] == [("p-0", None), ("p-1", "new"), ("p-2", "kept")]
+    assert (new, replaced) == (1, 1)
+
+
+def test_read_skips_malformed_lines(tmp_path):
+    path = tmp_path / "day.jsonl"
+    path.write_text('{"id": "a"}\nnot json\n[1]\n\n{"id": "b"}\n', encoding="utf-8")
+    assert [r["id"] for r in read_records(path)] == ["a", "b"]
+    assert json.loads(path.read_text(encoding="utf-8").splitlines()[0]) == {"id": "a"}

@@ -1,0 +1,155 @@
+"""End to end: a real `scrapy crawl epaper` over loopback HTTP against the xihaian fixture site."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from crawler.spiders.epaper import page_id
+from tests.conftest import run_scrapy
+from tests.sites.founder_classic import expected_records
+from tests.sites.server import serve
+from tests.sites.xihaian.data import ISSUES, PAPER, PAPER_NAME
+
+VOLATILE = ("fetched_at", "content_hash", "position", "id")
+
+
+def read_archive(archive: Path) -> list[dict]:
+    """Every record of every day file, in file order."""
+    paths = sorted(archive.rglob("*.jsonl"))
+    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def stat(log: str, name: str) -> int:
+    """A counter from Scrapy's closing stats dump (0 when absent)."""
+    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
+    return int(match.group(1)) if match else 0
+
+
+@pytest.fixture(scope="module")
+def crawl(xihaian_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Crawl 2025-03-17..19 (the 18th has no issue) with the xihaian profile pointed at the fixture server."""
+    out = tmp_path_factory.mktemp("crawl")
+    result = run_scrapy(
+        "crawl", "epaper", "-a", "paper=xihaian", "-a", f"base_url={xihaian_url}",
+        "-a", "start=2025-03-17", "-a", "end=2025-03-19",
+        "-s", f"ARCHIVE_DIR={out / 'archive'}", "-s", f"INDEX_DIR={out / 'index'}",
+    )
+    return {"result": result, "archive": out / "archive", "index": out / "index", "base": xihaian_url}
+
+
+def test_crawl_succeeds(crawl):
+    assert crawl["result"].returncode == 0, crawl["result"].stderr[-3000:]
+    assert "Traceback" not in crawl["result"].stderr
+
+
+def test_one_file_per_issue_day_and_none_for_the_missing_day(crawl):
+    files = sorted(p.relative_to(crawl["archive"]).as_posix() for p in crawl["archive"].rglob("*.jsonl"))
+    assert files == ["xihaian/2025/xihaian-2025-03-17.jsonl", "xihaian/2025/xihaian-2025-03-19.jsonl"]
+
+
+def test_missing_day_is_logged_as_no_issue_not_an_error(crawl):
+    log = crawl["result"].stderr
+    assert "no issue: xihaian has no issue on 2025-03-18" in log
+    assert stat(log, "epaper/no_issue_days") == 1
+    assert stat(log, "epaper/failed_days") == 0
+    assert stat(log, "log_count/ERROR") == 0
+
+
+def test_archive_holds_exactly_the_expected_records(crawl):
+    """Every field of every record as the site's data says, and no record more."""
+    expected = {r["url"]: r for r in expected_records(ISSUES, crawl["base"], PAPER, PAPER_NAME)}
+    got = read_archive(crawl["archive"])
+    assert sorted(r["url"] for r in got) == sorted(expected)
+    for record in got:
+        want = expected[record["url"]]
+        assert {k: record[k] for k in want} == want
+        assert set(record) - set(want) <= set(VOLATILE) | {"paper_name"}
+    assert len(got) == len({r["id"] for r in got})
+
+
+@pytest.mark.parametrize("field", ["fetched_at", "content_hash", "id"])
+def test_every_record_has_its_bookkeeping_fields(crawl, field):
+    patterns = {"fetched_at": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", "content_hash": r"^sha256:[0-9a-f]{32}$",
+                "id": r"^xihaian-2025031[79]-(p\d\d|[\d_]+)$"}
+    for record in read_archive(crawl["archive"]):
+        if field == "content_hash" and record["type"] == "page":
+            continue
+        assert re.match(patterns[field], record[field]), record
+
+
+def test_page_ids_and_article_positions(crawl):
+    records = read_archive(crawl["archive"])
+    pages = {r["id"]: r for r in records if r["type"] == "page"}
+    for record in records:
+        if record["type"] == "page":
+            assert record["id"] == page_id(PAPER, record["date"], record["page_no"])
+        else:
+            owner = pages[page_id(PAPER, record["date"], record["page_no"])]
+            assert owner["article_ids"][record["position"]] == record["id"]
+
+
+def test_archive_is_utf8_not_escaped(crawl):
+    text = (crawl["archive"] / "xihaian/2025/xihaian-2025-03-19.jsonl").read_text(encoding="utf-8")
+    assert "高质量发展" in text and "\\u" not in text
+
+
+def test_recrawl_replaces_the_day_without_duplicates(crawl, tmp_path):
+    archive = tmp_path / "archive"
+    shutil.copytree(crawl["archive"], archive)
+    result = run_scrapy("crawl", "epaper", "-a", "paper=xihaian", "-a", f"base_url={crawl['base']}",
+                        "-a", "date=2025-03-19", "-s", f"ARCHIVE_DIR={archive}")
+    assert result.returncode == 0
+    before = [{k: v for k, v in r.items() if k != "fetched_at"} for r in read_archive(crawl["archive"])]
+    after = [{k: v for k, v in r.items() if k != "fetched_at"} for r in read_archive(archive)]
+    assert after == before
+    day_records = [r for r in expected_records(ISSUES, crawl["base"], PAPER, PAPER_NAME) if r["date"] == "2025-03-19"]
+    assert stat(result.stderr, "archive/records_replaced") == len(day_records)
+    assert stat(result.stderr, "archive/records_new") == 0
+
+
+def test_no_dates_crawls_the_latest_issue(crawl, tmp_path):
+    result = run_scrapy("crawl", "epaper", "-a", "platform=founder-classic", "-a", f"base_url={crawl['base']}",
+                        "-a", "paper=demo", "-s", f"ARCHIVE_DIR={tmp_path}")
+    assert result.returncode == 0
+    assert [p.name for p in tmp_path.rglob("*.jsonl")] == ["demo-2025-03-19.jsonl"]
+    assert {r["paper"] for r in read_archive(tmp_path)} == {"demo"}
+
+
+def test_a_broken_article_is_logged_counted_and_the_crawl_goes_on(xihaian_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(xihaian_site, site)
+    (site / "html/2025-03/19/content_1002.htm").write_bytes(b"\x00\xff\xfe garbage, not an article")
+    with serve(site) as base:
+        result = run_scrapy("crawl", "epaper", "-a", "paper=xihaian", "-a", f"base_url={base}",
+                            "-a", "date=2025-03-19", "-s", f"ARCHIVE_DIR={tmp_path / 'archive'}")
+    assert result.returncode == 0
+    ids = {r["id"] for r in read_archive(tmp_path / "archive") if r["type"] == "article"}
+    assert "xihaian-20250319-1002" not in ids
+    expected = {r["id"] for r in expected_records(ISSUES, base, PAPER, PAPER_NAME)
+                if r["type"] == "article" and r["date"] == "2025-03-19"}
+    assert ids == expected - {"xihaian-20250319-1002"}
+    assert stat(result.stderr, "validate/dropped") == 1
+    assert "content_1002.htm: neither title nor body" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-a", "paper=nosuch"], "unknown paper 'nosuch'; choose from: demo, xihaian"),
+        (["-a", "platform=cms9", "-a", "base_url=http://127.0.0.1:9/"], "unknown platform 'cms9'; choose from"),
+        (["-a", "paper=xihaian", "-a", "date=2025-02-30"], "invalid date '2025-02-30'"),
+        (["-a", "paper=xihaian", "-a", "start=2025-03-19", "-a", "end=2025-03-17"], "end 2025-03-17 is before"),
+        (["-a", "paper=../../etc"], "invalid paper key '../../etc'"),
+    ],
+)
+def test_bad_arguments_get_one_line_and_exit_2(args, message):
+    result = run_scrapy("crawl", "epaper", *args)
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
