@@ -62,7 +62,7 @@ def resolve(
             raise ProfileError("platform=... needs base_url=... (the e-paper's root URL)")
         profile = make_profile(
             paper or "adhoc", platform=platform, base_url=base_url, name=name or "",
-            first_node=first_node or "node_2.htm",
+            first_node=first_node or "",
         )
     elif paper:
         profile = load_profile(paper, base_url=base_url or "", first_node=first_node or "", name=name or "")

@@ -51,7 +51,7 @@ def main() -> None:
     _run(search + ["董家口", "--limit", "5"])
     _run(search + ['"高质量发展"', "--limit", "5"])
     _run(search + ["项目 AND NOT 氢能", "--from", "2025-03-19", "--to", "2025-03-19", "--limit", "5"])
-    _run(search + ['title:"高质量发展"', "--format", "jsonl", "--limit", "2"])
+    _run(search + ['"董家口" AND pretitle:项目攻坚年', "--format", "jsonl", "--limit", "2"])
     print(f"\ndemo: done. Try: {py} search_cli.py --index {index} '\"董家口经济区\"'")
 
 

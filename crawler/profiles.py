@@ -6,13 +6,15 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.platforms import PLATFORMS
+from crawler.platforms import PLATFORMS, get_platform
+from crawler.platforms.config import ConfigError, PlatformConfig
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_KNOWN_KEYS = {"name", "platform", "base_url", "first_node", "allowed_domains", "source", "notes"}
+_KNOWN_KEYS = {"name", "platform", "base_url", "first_node", "allowed_domains", "source", "notes", "overrides"}
 
 
 class ProfileError(ValueError):
@@ -27,9 +29,15 @@ class Profile:
     name: str
     platform: str
     base_url: str
-    first_node: str = "node_2.htm"
+    first_node: str = ""
     allowed_domains: tuple[str, ...] = field(default_factory=tuple)
     source: str = ""
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def platform_config(self) -> PlatformConfig:
+        """The platform's selectors and URL scheme with this profile's overrides (checked at load)."""
+        node = {"first_node": self.first_node} if self.first_node else {}
+        return get_platform(self.platform, {**self.overrides, **node})
 
 
 def available_profiles() -> list[str]:
@@ -67,16 +75,17 @@ def make_profile(
     platform: str,
     base_url: str,
     name: str = "",
-    first_node: str = "node_2.htm",
+    first_node: str = "",
     allowed_domains: tuple[str, ...] | list[str] = (),
     source: str = "",
+    overrides: dict[str, Any] | None = None,
 ) -> Profile:
     """Build a validated profile from plain values (a TOML file or spider arguments)."""
     base_url = _normalize_base_url(base_url)
-    if not re.match(r"^[A-Za-z0-9_.-]+\.html?$", first_node or ""):
+    if first_node and not re.match(r"^[A-Za-z0-9_.-]+\.html?$", first_node):
         raise ProfileError(f"invalid first_node {first_node!r}: expected a file name like node_2.htm")
     domains = tuple(allowed_domains) or (urlsplit(base_url).hostname or "",)
-    return Profile(
+    profile = Profile(
         key=check_key(key),
         name=name or key,
         platform=_check_platform(platform),
@@ -84,7 +93,13 @@ def make_profile(
         first_node=first_node,
         allowed_domains=domains,
         source=source,
+        overrides=dict(overrides or {}),
     )
+    try:
+        profile.platform_config()
+    except ConfigError as exc:
+        raise ProfileError(f"profile {key}: {exc}") from None
+    return profile
 
 
 def load_profile(key: str, **overrides: str) -> Profile:

@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse, Response
 
-from crawler.platforms import founder_classic as fc
+from crawler.platforms import extract as fc
+from crawler.platforms import get_platform
 from crawler.spiders.epaper import EpaperSpider, article_id
 from tests.sites.founder_classic import build_site, expected_records
 from tests.sites.xihaian.data import ISSUES, PAPER, PAPER_NAME
 
 BASE = "http://epaper.example.test/"
+CFG = get_platform("founder-classic")
 EXPECTED = expected_records(ISSUES, BASE, PAPER, PAPER_NAME)
 ARTICLES = [r for r in EXPECTED if r["type"] == "article"]
 PAGES = [r for r in EXPECTED if r["type"] == "page"]
@@ -30,11 +32,11 @@ def response_for(site: Path, url: str) -> HtmlResponse:
 
 
 def article(site: Path, expected: dict) -> fc.ArticleData:
-    return fc.parse_article(response_for(site, expected["url"]))
+    return fc.parse_article(response_for(site, expected["url"]), CFG)
 
 
 def page(site: Path, expected: dict) -> fc.PageData:
-    return fc.parse_page(response_for(site, expected["url"]))
+    return fc.parse_page(response_for(site, expected["url"]), CFG)
 
 
 ids = [r["id"] for r in ARTICLES]
@@ -73,7 +75,7 @@ def test_images_with_captions(site, expected):
 @pytest.mark.parametrize("expected", ARTICLES, ids=ids)
 def test_article_key_and_date(site, expected):
     parsed = article(site, expected)
-    assert article_id(PAPER, parsed.date, parsed.article_key) == expected["id"]
+    assert parsed.article_key == expected["id"].rsplit("-", 1)[1]
 
 
 page_ids = [f"{r['date']}-p{r['page_no']}" for r in PAGES]
@@ -98,7 +100,8 @@ def test_page_image_url(site, expected):
 @pytest.mark.parametrize("expected", PAGES, ids=page_ids)
 def test_page_articles_in_reading_order(site, expected):
     parsed = page(site, expected)
-    assert [article_id(PAPER, parsed.date, fc.article_key(u)) for u in parsed.article_urls] == expected["article_ids"]
+    ids = [article_id(PAPER, parsed.date, fc.article_key(u, CFG)) for u in parsed.article_urls]
+    assert ids == expected["article_ids"]
 
 
 @pytest.mark.parametrize("expected", PAGES, ids=page_ids)
@@ -134,22 +137,22 @@ def test_enpproperty_fields():
      ("http://x/html/2025-03/19/node_2.htm", "")],
 )
 def test_article_key(url, key):
-    assert fc.article_key(url) == key
+    assert fc.article_key(url, CFG) == key
 
 
 def test_date_from_url_rejects_impossible_dates():
-    assert fc.date_from_url("http://x/html/2025-02/30/node_2.htm") == ""
-    assert fc.date_from_url("http://x/html/2025-03/19/node_2.htm") == "2025-03-19"
+    assert fc.date_from_url("http://x/html/2025-02/30/node_2.htm", CFG) == ""
+    assert fc.date_from_url("http://x/html/2025-03/19/node_2.htm", CFG) == "2025-03-19"
 
 
 def test_issue_url():
     import datetime as dt
 
-    assert fc.issue_url(BASE, dt.date(2025, 3, 9), "node_2.htm") == BASE + "html/2025-03/09/node_2.htm"
+    assert CFG.issue_url(BASE, dt.date(2025, 3, 9)) == BASE + "html/2025-03/09/node_2.htm"
 
 
 def test_article_without_markup_parses_to_empty_fields():
-    parsed = fc.parse_article(HtmlResponse(url=BASE + "html/2025-03/19/content_1.htm", body=b"<html>\x00</html>"))
+    parsed = fc.parse_article(HtmlResponse(url=BASE + "html/2025-03/19/content_1.htm", body=b"<html>\x00</html>"), CFG)
     assert (parsed.title, parsed.paragraphs, parsed.images) == ("", [], [])
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from crawler.spiders.epaper import page_id
-from tests.conftest import run_scrapy
+from tests.conftest import ROOT, run_scrapy
 from tests.sites.founder_classic import expected_records
 from tests.sites.server import serve
 from tests.sites.xihaian.data import ISSUES, PAPER, PAPER_NAME
@@ -153,3 +155,68 @@ def test_bad_arguments_get_one_line_and_exit_2(args, message):
     errors = [line for line in result.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1 and message in errors[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- the index the crawl built, searched through the CLI ------------------------------------------
+
+TEXT_FIELDS = ("pretitle", "title", "subtitle", "body")
+
+
+def search_ids(index: Path, *args: str) -> list[str]:
+    """Run search_cli.py --format jsonl --all and return the hit ids in rank order."""
+    result = subprocess.run([sys.executable, "search_cli.py", "--index", str(index), "--format", "jsonl", "--all",
+                             *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line)["id"] for line in result.stdout.splitlines()]
+
+
+@pytest.fixture(scope="module")
+def articles(crawl) -> list[dict]:
+    return [r for r in read_archive(crawl["archive"]) if r["type"] == "article"]
+
+
+def containing(articles: list[dict], text: str, fields=TEXT_FIELDS) -> set[str]:
+    """Brute force: ids of the articles whose fields contain text literally."""
+    return {a["id"] for a in articles if any(text in a[f] for f in fields)}
+
+
+@pytest.mark.parametrize("phrase", ["高质量发展", "新区工委", "人民共和", "董家口经济区", "镕", "金融“活水”"])
+def test_phrase_hits_are_exactly_the_articles_containing_it(crawl, articles, phrase):
+    expected = containing(articles, phrase)
+    assert expected, f"fixture should contain {phrase}"
+    assert set(search_ids(crawl["index"], f'"{phrase}"')) == expected
+
+
+def test_word_query_ranks_literal_matches_first(crawl, articles):
+    import jieba
+
+    literal = containing(articles, "高质量发展")
+    words = jieba.lcut("高质量发展")
+    loose = {a["id"] for a in articles
+             if all(any(w in a[f] for f in TEXT_FIELDS) for w in words)}
+    ids = search_ids(crawl["index"], "高质量发展")
+    assert set(ids) == literal | loose
+    assert set(ids[: len(literal)]) == literal
+
+
+def test_boolean_query(crawl, articles):
+    expected = (containing(articles, "董家口") | containing(articles, "营商环境")) - containing(articles, "氢能")
+    assert set(search_ids(crawl["index"], '("董家口" OR "营商环境") AND NOT "氢能"')) == expected
+
+
+def test_field_prefixes(crawl, articles):
+    assert set(search_ids(crawl["index"], 'title:"高质量发展"')) == containing(articles, "高质量发展", ("title",))
+    assert set(search_ids(crawl["index"], "author:丁霞")) == containing(articles, "丁霞", ("author",))
+
+
+def test_date_filter(crawl, articles):
+    on_19 = {a["id"] for a in articles if a["date"] == "2025-03-19"}
+    got = search_ids(crawl["index"], '"高质量发展"', "--from", "2025-03-19", "--to", "2025-03-19")
+    assert set(got) == containing(articles, "高质量发展") & on_19
+
+
+def test_rebuilding_from_the_same_archive_changes_nothing(crawl):
+    result = subprocess.run([sys.executable, "-m", "indexer", "build", "--index", str(crawl["index"]),
+                             str(crawl["archive"])], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert " 0 added, 0 updated" in result.stdout

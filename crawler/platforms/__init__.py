@@ -1,16 +1,19 @@
-"""Platform families: each module holds one e-paper software's URL scheme and pure extractors."""
+"""Platform families. Each is data (URL scheme + selectors, see config.KEYS); extraction is generic."""
 
 from __future__ import annotations
 
-from types import ModuleType
+from typing import Any
 
 from crawler.platforms import founder_classic
+from crawler.platforms.config import ConfigError, PlatformConfig, build_config
 
-PLATFORMS: dict[str, ModuleType] = {
-    "founder-classic": founder_classic,
+PLATFORMS: dict[str, dict[str, Any]] = {
+    "founder-classic": founder_classic.DEFAULTS,
 }
 
 
-def get_platform(name: str) -> ModuleType:
-    """The module implementing a platform family."""
-    return PLATFORMS[name]
+def get_platform(name: str, overrides: dict[str, Any] | None = None) -> PlatformConfig:
+    """A platform's checked configuration, with a profile's overrides applied."""
+    if name not in PLATFORMS:
+        raise ConfigError(f"unknown platform {name!r}; choose from: {', '.join(sorted(PLATFORMS))}")
+    return build_config(name, PLATFORMS[name], overrides)

@@ -14,7 +14,7 @@ from twisted.python.failure import Failure
 
 from crawler.args import CrawlPlan, resolve
 from crawler.items import ArticleItem, PageItem
-from crawler.platforms import get_platform
+from crawler.platforms import extract
 
 logger = logging.getLogger(__name__)
 
@@ -46,18 +46,18 @@ class EpaperSpider(scrapy.Spider):
         self.name = "epaper"
         self.plan: CrawlPlan = resolve(**plan_args)
         self.profile = self.plan.profile
-        self.platform = get_platform(self.profile.platform)
+        self.platform = self.profile.platform_config()
         self.allowed_domains = list(self.profile.allowed_domains)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """One request per issue day (or the latest-issue entry page)."""
         base = self.profile.base_url
         if self.plan.days is None:
-            yield scrapy.Request(self.platform.latest_issue_url(base), callback=self.parse_page,
+            yield scrapy.Request(self.platform.latest_url(base), callback=self.parse_page,
                                  errback=self.issue_failed, cb_kwargs={"day": "", "first": True})
             return
         for day in self.plan.days:
-            url = self.platform.issue_url(base, day, self.profile.first_node)
+            url = self.platform.issue_url(base, day)
             yield scrapy.Request(url, callback=self.parse_page, errback=self.issue_failed,
                                  cb_kwargs={"day": day.isoformat(), "first": True})
 
@@ -76,7 +76,7 @@ class EpaperSpider(scrapy.Spider):
     def parse_page(self, response: Response, day: str, first: bool) -> Iterator[Any]:
         """Record a page, queue its articles and, from the first page, the issue's other pages."""
         try:
-            page = self.platform.parse_page(response)
+            page = extract.parse_page(response, self.platform)
         except Exception as exc:  # a broken page must not stop the crawl
             self._parse_failed("page", response, exc)
             return
@@ -87,7 +87,7 @@ class EpaperSpider(scrapy.Spider):
                 yield response.follow(link.url, callback=self.parse_page,
                                       cb_kwargs={"day": date, "first": False})
         paper = self.profile.key
-        keys = [self.platform.article_key(url) for url in page.article_urls]
+        keys = [extract.article_key(url, self.platform) for url in page.article_urls]
         yield PageItem(
             type="page", id=page_id(paper, date, page.page_no), paper=paper, paper_name=self.profile.name,
             date=date, page_no=page.page_no, page_name=page.page_name, url=page.url, pdf_url=page.pdf_url,
@@ -101,7 +101,7 @@ class EpaperSpider(scrapy.Spider):
     def parse_article(self, response: Response, page: Any, date: str, position: int) -> Iterator[ArticleItem]:
         """Turn one article page into an archive record."""
         try:
-            art = self.platform.parse_article(response)
+            art = extract.parse_article(response, self.platform)
         except Exception as exc:  # a broken page must not stop the crawl
             self._parse_failed("article", response, exc)
             return

@@ -1,0 +1,102 @@
+"""Indexing benchmark: naive Whoosh + jieba ChineseAnalyzer vs. our build_index.
+
+Generates a deterministic synthetic corpus (seed-page sentences mixed with
+jieba dictionary words drawn by frequency), indexes it both ways in one run
+and prints docs/s, the ratio, chars/s and index size per MB of text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run as a script from anywhere
+
+from indexer.synth import make_records  # noqa: E402
+from indexer.writer import build_index  # noqa: E402
+
+
+def dir_size(path: Path) -> int:
+    """Return the total size in bytes of the files under path."""
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def text_size(records: list[dict]) -> tuple[int, int]:
+    """Return (characters, UTF-8 bytes) of the indexed text (title + body)."""
+    texts = [r["title"] + r["body"] for r in records]
+    return sum(map(len, texts)), sum(len(t.encode()) for t in texts)
+
+
+def bench_naive(records: list[dict], index_dir: Path) -> float:
+    """Index title/body with jieba's ChineseAnalyzer, one writer, default settings; return seconds."""
+    import jieba
+    from jieba.analyse import ChineseAnalyzer
+    from whoosh import index
+    from whoosh.fields import ID, TEXT, Schema
+
+    jieba.setLogLevel(60)
+    jieba.initialize()  # dictionary load is not indexing time
+    analyzer = ChineseAnalyzer()
+    schema = Schema(id=ID(unique=True, stored=True), title=TEXT(stored=True, analyzer=analyzer),
+                    body=TEXT(stored=True, analyzer=analyzer))
+    index_dir.mkdir(parents=True)
+    started = time.perf_counter()
+    writer = index.create_in(str(index_dir), schema).writer()
+    for record in records:
+        writer.add_document(id=record["id"], title=record["title"], body=record["body"])
+    writer.commit()
+    return time.perf_counter() - started
+
+
+def bench_ours(records: list[dict], work: Path) -> float:
+    """Write the records as a JSONL archive and index them with build_index; return seconds."""
+    import rjieba
+
+    work.mkdir(parents=True)
+    archive = work / "archive.jsonl"
+    archive.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    rjieba.cut("预热词典")  # dictionary load is not indexing time
+    started = time.perf_counter()
+    build_index(work / "index", [archive])
+    return time.perf_counter() - started
+
+
+def report(name: str, docs: int, chars: int, text_bytes: int, seconds: float, size: int) -> str:
+    """Return one result line."""
+    return (f"{name:<37} {docs / seconds:8.1f} docs/s {chars / seconds:10,.0f} chars/s "
+            f"{seconds:7.2f} s  index {size / 2**20:6.2f} MB = {size / text_bytes:5.2f} MB per MB of text")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=2000, help="number of synthetic articles (default 2000)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus random seed (default 1)")
+    args = parser.parse_args(argv)
+
+    records = make_records(args.docs, seed=args.seed)
+    chars, text_bytes = text_size(records)
+    print(f"corpus: {args.docs} docs, {chars:,} chars of title+body ({text_bytes / 2**20:.2f} MB UTF-8), "
+          f"seed {args.seed}")
+    with tempfile.TemporaryDirectory(prefix="epaper-bench-") as tmp:
+        work = Path(tmp)
+        naive_s = bench_naive(records, work / "naive")
+        naive_size = dir_size(work / "naive")
+        ours_s = bench_ours(records, work / "ours")
+        ours_size = dir_size(work / "ours" / "index")
+    print(report("naive whoosh + jieba ChineseAnalyzer", args.docs, chars, text_bytes, naive_s, naive_size))
+    print(report("ours (rjieba words + char phrases)", args.docs, chars, text_bytes, ours_s, ours_size))
+    print(f"ratio ours/naive: {naive_s / ours_s:.2f}x docs/s")
+    command = ["python", "bench/bench_index.py", "--docs", str(args.docs), "--seed", str(args.seed)]
+    print("reproduce: .venv/bin/" + shlex.join(command))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

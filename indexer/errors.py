@@ -1,0 +1,25 @@
+"""Exceptions the indexer raises; each message is one line a CLI can print as is."""
+
+from __future__ import annotations
+
+BUILD_HINT = "python -m indexer build --index DIR ARCHIVE_DIR"
+
+
+class EpaperIndexError(Exception):
+    """Base class for every error the CLIs report in one line."""
+
+
+class IndexNotFoundError(EpaperIndexError):
+    """No index at the given directory."""
+
+
+class SchemaVersionError(EpaperIndexError):
+    """The index was written by another schema version."""
+
+
+class IndexLockedError(EpaperIndexError):
+    """Another writer holds the index lock."""
+
+
+class QueryError(EpaperIndexError, ValueError):
+    """The query string cannot be parsed."""

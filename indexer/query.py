@@ -1,0 +1,348 @@
+"""Our query language: parse a query string into an AST and compile it to Whoosh queries.
+
+Grammar (NOT binds tighter than AND, AND tighter than OR; juxtaposition is AND)::
+
+    query   := or_expr
+    or_expr := and_expr ("OR" and_expr)*
+    and_expr:= unary (["AND"] unary)*
+    unary   := ("NOT" | "-") unary | primary
+    primary := "(" or_expr ")" | [field ":"] (WORD | '"' phrase '"')
+
+A quoted phrase matches texts containing the string literally (char fields).
+A plain word matches literally (top rank tier) or as all of its jieba words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from indexer.analyzers import char_tokens, cut_words
+from indexer.errors import QueryError
+from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
+
+FIELDS = ("title", "author", "body", "pretitle", "subtitle", "paper", "page")
+# Fields whose values are matched literally even when unquoted.
+LITERAL_FIELDS = ("author", "paper", "page")
+OPERATORS = ("AND", "OR", "NOT")
+_FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
+_WORD_STOP = '()"'
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A search term: a plain word or a quoted phrase, optionally limited to one field."""
+
+    text: str
+    quoted: bool
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class And:
+    """All children must match."""
+
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Or:
+    """Any child may match."""
+
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    """The child must not match."""
+
+    child: object
+
+
+Node = Leaf | And | Or | Not
+
+
+# ---------------------------------------------------------------- lexer
+
+
+def _read_quoted(text: str, start: int) -> tuple[str, int]:
+    """Return the phrase starting at the quote at text[start] and the index after its end quote."""
+    end = text.find('"', start + 1)
+    if end < 0:
+        raise QueryError(f'unbalanced quotes: the quote at position {start + 1} is never closed')
+    return text[start + 1 : end], end + 1
+
+
+def _lex_word(text: str, start: int) -> tuple[tuple, int]:
+    """Lex a bare word (maybe an operator or a field-prefixed term) starting at text[start]."""
+    end = start
+    while end < len(text) and not text[end].isspace() and text[end] not in _WORD_STOP:
+        end += 1
+    word = text[start:end]
+    if word in OPERATORS:
+        return (word,), end
+    prefix = _FIELD_PREFIX.match(word)
+    if not prefix:
+        return ("TERM", Leaf(word, quoted=False)), end
+    name = prefix.group(1).lower()
+    if name not in FIELDS:
+        raise QueryError(f"unknown field '{prefix.group(1)}:'; known fields: {', '.join(f + ':' for f in FIELDS)}")
+    rest = word[prefix.end() :]
+    if rest:
+        return ("TERM", Leaf(rest, quoted=False, field=name)), end
+    if end < len(text) and text[end] == '"':
+        phrase, after = _read_quoted(text, end)
+        return ("TERM", Leaf(phrase, quoted=True, field=name)), after
+    raise QueryError(f"field '{name}:' must be followed by a word or a quoted phrase")
+
+
+def tokenize(text: str) -> list[tuple]:
+    """Split a query string into tokens: ("(",), (")",), ("AND",), ("OR",), ("NOT",), ("TERM", Leaf)."""
+    tokens: list[tuple] = []
+    pos = 0
+    while pos < len(text):
+        ch = text[pos]
+        if ch.isspace():
+            pos += 1
+        elif ch in "()":
+            tokens.append((ch,))
+            pos += 1
+        elif ch == '"':
+            phrase, pos = _read_quoted(text, pos)
+            tokens.append(("TERM", Leaf(phrase, quoted=True)))
+        elif ch == "-":
+            if pos + 1 >= len(text) or text[pos + 1].isspace() or text[pos + 1] == ")":
+                raise QueryError("dangling operator '-': it must be followed by a term, e.g. -广告")
+            tokens.append(("NOT",))
+            pos += 1
+        else:
+            token, pos = _lex_word(text, pos)
+            tokens.append(token)
+    return tokens
+
+
+# ---------------------------------------------------------------- parser
+
+
+class _Parser:
+    """Recursive-descent parser over the token list."""
+
+    def __init__(self, tokens: list[tuple]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+
+    def peek(self) -> str | None:
+        """Return the kind of the next token, or None at the end."""
+        return self.tokens[self.pos][0] if self.pos < len(self.tokens) else None
+
+    def take(self) -> tuple:
+        """Consume and return the next token."""
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def expect_operand(self, operator: str) -> None:
+        """Raise if the operator just consumed has nothing to apply to."""
+        if self.peek() in (None, ")", "AND", "OR"):
+            raise QueryError(f"dangling operator '{operator}': it needs a term after it")
+
+    def parse(self) -> Node:
+        """Parse the whole token list."""
+        if not self.tokens:
+            raise QueryError("empty query")
+        node = self.or_expr()
+        if self.peek() == ")":
+            raise QueryError("unbalanced parentheses: unexpected ')'")
+        return node
+
+    def or_expr(self) -> Node:
+        """Parse OR-separated conjunctions."""
+        children = [self.and_expr()]
+        while self.peek() == "OR":
+            self.take()
+            self.expect_operand("OR")
+            children.append(self.and_expr())
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def and_expr(self) -> Node:
+        """Parse explicitly or implicitly ANDed unary terms."""
+        children = [self.unary()]
+        while self.peek() not in (None, ")", "OR"):
+            if self.peek() == "AND":
+                self.take()
+                self.expect_operand("AND")
+            children.append(self.unary())
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def unary(self) -> Node:
+        """Parse NOT/- prefixes."""
+        if self.peek() == "NOT":
+            self.take()
+            self.expect_operand("NOT")
+            return Not(self.unary())
+        return self.primary()
+
+    def primary(self) -> Node:
+        """Parse a parenthesised group or a term."""
+        kind = self.peek()
+        if kind in ("AND", "OR"):
+            raise QueryError(f"dangling operator '{kind}': it needs a term before it")
+        if kind == ")":
+            raise QueryError("unbalanced parentheses: unexpected ')'")
+        token = self.take()
+        if kind == "TERM":
+            return token[1]
+        if self.peek() == ")":
+            raise QueryError("empty parentheses '()'")
+        node = self.or_expr()
+        if self.peek() != ")":
+            raise QueryError("unbalanced parentheses: missing ')'")
+        self.take()
+        return node
+
+
+def parse(text: str) -> Node:
+    """Parse a query string into an AST; raise QueryError with a human message if invalid."""
+    node = _Parser(tokenize(text)).parse()
+    for leaf in leaves(node):
+        if not char_tokens(leaf.text):
+            raise QueryError('empty quoted phrase ""')
+    return node
+
+
+def leaves(node: Node, positive: bool | None = None) -> list[Leaf]:
+    """Return the leaves of node; positive=True keeps only those not under a NOT."""
+    if isinstance(node, Leaf):
+        return [node]
+    if isinstance(node, Not):
+        return [] if positive else leaves(node.child, positive)
+    return [leaf for child in node.children for leaf in leaves(child, positive)]
+
+
+# ---------------------------------------------------------------- compiler
+#
+# Boolean structure is evaluated on docnum sets in Python, not with Whoosh
+# And/Or/AndNot matchers: whoosh's AndNotMatcher drops exclusions when the
+# excluded side is an intersection of unions (a multi-word plain term), which
+# broke e.g. `page:要闻 -高质量发展`.  Whoosh only evaluates leaf queries (Term,
+# Phrase over one field) and computes BM25 scores.
+
+
+def _char_phrase(fieldname: str, chars: list[str]) -> wq.Query:
+    """Match the char sequence in one char field (one char is a plain term)."""
+    if len(chars) == 1:
+        return wq.Term(fieldname, chars[0])
+    return wq.Phrase(fieldname, chars)
+
+
+def literal_queries(leaf: Leaf) -> list[wq.Query]:
+    """Return single-field queries whose union is the set of docs containing leaf's text literally."""
+    value = leaf.text.strip()
+    if leaf.field == "paper":
+        return [wq.Term("paper", value), wq.Term("paper_name", value)]
+    chars = char_tokens(leaf.text)
+    if leaf.field == "page":
+        return [wq.Term("page_no", normalize_page_no(value)), _char_phrase("page_name", chars)]
+    fields = TEXT_FIELDS if leaf.field is None else (leaf.field,)
+    return [_char_phrase(char_field(name), chars) for name in fields]
+
+
+def word_queries(leaf: Leaf) -> list[list[wq.Query]]:
+    """Return, per jieba word of a plain leaf, the term queries (one per field) that find it."""
+    if leaf.quoted or leaf.field in LITERAL_FIELDS:
+        return []
+    fields = TEXT_FIELDS if leaf.field is None else (leaf.field,)
+    return [[wq.Term(name, word) for name in fields] for word in dict.fromkeys(cut_words(leaf.text))]
+
+
+class _Evaluator:
+    """Evaluates an AST to docnum sets with one searcher, caching leaf results."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.cache: dict[wq.Query, frozenset[int]] = {}
+        self._all: frozenset[int] | None = None
+
+    def docs(self, query: wq.Query) -> frozenset[int]:
+        """Return the live docnums matching one leaf query."""
+        if query not in self.cache:
+            self.cache[query] = frozenset(self.searcher.docs_for_query(query))
+        return self.cache[query]
+
+    def union(self, queries: list[wq.Query]) -> frozenset[int]:
+        """Return the docs matching any of the queries."""
+        return frozenset().union(*(self.docs(query) for query in queries))
+
+    def all_docs(self) -> frozenset[int]:
+        """Return every live docnum."""
+        if self._all is None:
+            self._all = frozenset(self.searcher.reader().all_doc_ids())
+        return self._all
+
+    def leaf(self, leaf: Leaf, strict: bool) -> frozenset[int]:
+        """Literal matches, plus (unless strict) docs containing all the leaf's words."""
+        found = self.union(literal_queries(leaf))
+        per_word = word_queries(leaf)
+        if strict or not per_word:
+            return found
+        return found | frozenset.intersection(*(self.union(queries) for queries in per_word))
+
+    def evaluate(self, node: Node, strict: bool) -> frozenset[int]:
+        """Return the docs matching node; strict=True counts plain words as literal only."""
+        if isinstance(node, Leaf):
+            return self.leaf(node, strict)
+        if isinstance(node, Or):
+            return frozenset().union(*(self.evaluate(child, strict) for child in node.children))
+        children = node.children if isinstance(node, And) else (node,)
+        positive = [self.evaluate(c, strict) for c in children if not isinstance(c, Not)]
+        result = frozenset.intersection(*positive) if positive else self.all_docs()
+        for child in children:
+            if isinstance(child, Not):
+                # Exclusion always uses the loose form: a word is excluded in every form it matches.
+                result = result - self.evaluate(child.child, strict=False)
+        return result
+
+
+@dataclass
+class CompiledQuery:
+    """A parsed query, the strings to highlight, and the evaluation entry points."""
+
+    text: str
+    ast: Node
+    phrases: list[str] = field(default_factory=list)  # literal strings to highlight
+    words: list[str] = field(default_factory=list)  # jieba words of plain terms (loose hits)
+
+    @property
+    def has_words(self) -> bool:
+        """True if some plain term can match by words only (so rank tiers can differ)."""
+        return any(word_queries(leaf) for leaf in leaves(self.ast))
+
+    def matches(self, searcher: Searcher) -> tuple[frozenset[int], frozenset[int]]:
+        """Return (hits, strict hits): all matching docnums and those matching literally."""
+        evaluator = _Evaluator(searcher)
+        loose = evaluator.evaluate(self.ast, strict=False)
+        strict = evaluator.evaluate(self.ast, strict=True) if self.has_words else loose
+        return loose, strict
+
+    def scoring_query(self) -> wq.Query | None:
+        """Return an OR of every positive leaf query, whose BM25 score ranks hits within a tier."""
+        parts: list[wq.Query] = []
+        for leaf in leaves(self.ast, positive=True):
+            parts += literal_queries(leaf)
+            parts += [query for queries in word_queries(leaf) for query in queries]
+        parts = list(dict.fromkeys(parts))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+def compile_query(text: str) -> CompiledQuery:
+    """Parse text and collect the strings hits are highlighted with."""
+    ast = parse(text)
+    shown = [leaf for leaf in leaves(ast, positive=True) if leaf.field not in LITERAL_FIELDS]
+    phrases = list(dict.fromkeys(leaf.text.strip() for leaf in shown))
+    words = list(dict.fromkeys(w for leaf in shown if not leaf.quoted for w in cut_words(leaf.text)))
+    return CompiledQuery(text, ast, phrases, words)

@@ -1,0 +1,253 @@
+"""Build or incrementally update the index from a JSONL archive."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index
+from whoosh.index import FileIndex, LockError
+from whoosh.writing import CLEAR, SegmentWriter
+
+from indexer.errors import IndexLockedError, SchemaVersionError
+from indexer.schema import (
+    TEXT_FIELDS,
+    build_schema,
+    char_field,
+    check_version,
+    index_exists,
+    normalize_page_no,
+    write_meta,
+)
+
+log = logging.getLogger("indexer")
+
+# Stored metadata copied from the record as is (text fields are handled separately).
+META_FIELDS = ("paper", "paper_name", "date", "page_no", "page_name", "author", "url")
+INDEXED_KINDS = ("", "article")
+WRITER_LIMIT_MB = 512
+LOCK_TIMEOUT = 5.0
+
+
+@dataclass
+class BuildStats:
+    """What one build run read and changed."""
+
+    files: int = 0
+    records: int = 0  # indexable article records read, duplicates included
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped_kind: int = 0
+    bad_lines: int = 0
+    duplicates: int = 0  # article records superseded by a later record with the same id
+    seconds: float = 0.0
+    docs: int = 0  # documents in the index after the run
+
+    @property
+    def docs_per_second(self) -> float:
+        """Indexable records processed per second of wall time."""
+        return self.records / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self, index_dir: Path | str) -> str:
+        """One human line describing the run."""
+        return (
+            f"indexed {self.files} files into {index_dir}: {self.records} articles read, "
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.duplicates} duplicate ids, {self.skipped_kind} skipped (kind), "
+            f"{self.bad_lines} bad lines; {self.docs} docs in index; "
+            f"{self.seconds:.2f} s ({self.docs_per_second:.0f} docs/s)"
+        )
+
+
+def find_sources(sources: Iterable[Path | str]) -> list[Path]:
+    """Expand files and directories (recursively, sorted *.jsonl) into a list of files."""
+    files: list[Path] = []
+    for source in map(Path, sources):
+        if source.is_dir():
+            files.extend(sorted(p for p in source.rglob("*.jsonl") if p.is_file()))
+        elif source.is_file():
+            files.append(source)
+        else:
+            raise FileNotFoundError(f"no such file or directory: {source}")
+    # The same file named twice (e.g. a file and its directory) is read once.
+    return list(dict.fromkeys(files))
+
+
+def _text(value: object) -> str:
+    """Return a record value as text ("" for absent/null)."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def record_hash(record: dict) -> str:
+    """Return the record's content_hash, or a digest of its indexed fields if it has none."""
+    given = _text(record.get("content_hash"))
+    if given:
+        return given
+    payload = {key: _text(record.get(key)) for key in (*META_FIELDS, *TEXT_FIELDS)}
+    return "sha1:" + hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def to_document(record: dict, content_hash: str) -> dict[str, str]:
+    """Map an archive article record to Whoosh field values (empty values left out)."""
+    doc = {"id": _text(record["id"]), "content_hash": content_hash}
+    for key in META_FIELDS:
+        doc[key] = _text(record.get(key)).strip()
+    doc["page_no"] = normalize_page_no(doc["page_no"])
+    doc["author_c"] = doc["author"]
+    for name in TEXT_FIELDS:
+        value = _text(record.get(name))
+        doc[name] = value
+        doc[char_field(name)] = value
+    return {key: value for key, value in doc.items() if value}
+
+
+def _read_lines(files: list[Path], only: set[int] | None = None) -> Iterator[tuple[int, int, str]]:
+    """Yield (file index, 1-based line number, line) for every non-blank line of the chosen files."""
+    for file_no, path in enumerate(files):
+        if only is not None and file_no not in only:
+            continue
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            for line_no, line in enumerate(handle, 1):
+                if line.strip():
+                    yield file_no, line_no, line
+
+
+def _parse(line: str) -> tuple[dict | None, str]:
+    """Return (record, "") or (None, reason) for one JSONL line."""
+    try:
+        record = json.loads(line)
+    except ValueError as exc:
+        return None, f"invalid JSON ({exc.msg})"
+    if not isinstance(record, dict):
+        return None, "not a JSON object"
+    return record, ""
+
+
+@dataclass
+class _Winner:
+    """The last occurrence of an id in this run and what to do with it."""
+
+    file_no: int
+    line_no: int
+    content_hash: str
+
+
+def _scan(files: list[Path], stats: BuildStats) -> dict[str, _Winner]:
+    """First pass: validate every line and keep the last occurrence of each article id."""
+    winners: dict[str, _Winner] = {}
+    for file_no, line_no, line in _read_lines(files):
+        record, problem = _parse(line)
+        if record is not None and record.get("type") == "article":
+            if _text(record.get("kind")) not in INDEXED_KINDS:
+                stats.skipped_kind += 1
+                continue
+            if not isinstance(record.get("id"), str) or not record["id"]:
+                problem = "article without a string id"
+        if problem:
+            stats.bad_lines += 1
+            log.warning("warning: %s:%d: skipped bad line: %s", files[file_no], line_no, problem)
+            continue
+        if record.get("type") != "article":
+            continue
+        stats.records += 1
+        if record["id"] in winners:
+            stats.duplicates += 1
+        winners[record["id"]] = _Winner(file_no, line_no, record_hash(record))
+    return winners
+
+
+def _indexed_hashes(writer: SegmentWriter) -> dict[str, str]:
+    """Return {id: content_hash} for every live document already in the index."""
+    reader = writer.reader()
+    try:
+        if reader.doc_count() == 0:
+            return {}
+        ids = reader.column_reader("id")
+        hashes = reader.column_reader("content_hash")
+        return {ids[docnum]: hashes[docnum] for docnum in reader.all_doc_ids()}
+    finally:
+        reader.close()
+
+
+def _write(files: list[Path], winners: dict[str, _Winner], existing: dict[str, str],
+           writer: SegmentWriter, stats: BuildStats) -> None:
+    """Second pass: add new ids, update changed ones, leave identical ones alone."""
+    todo: dict[tuple[int, int], str] = {}
+    for doc_id, winner in winners.items():
+        old_hash = existing.get(doc_id)
+        if old_hash == winner.content_hash:
+            stats.unchanged += 1
+        else:
+            todo[(winner.file_no, winner.line_no)] = "update" if old_hash is not None else "add"
+    for file_no, line_no, line in _read_lines(files, only={key[0] for key in todo}):
+        action = todo.get((file_no, line_no))
+        if action is None:
+            continue
+        record, _ = _parse(line)
+        doc = to_document(record, winners[record["id"]].content_hash)
+        if action == "update":
+            writer.update_document(**doc)
+            stats.updated += 1
+        else:
+            writer.add_document(**doc)
+            stats.added += 1
+
+
+def _open_for_build(index_dir: Path, rebuild: bool) -> tuple[FileIndex, bool]:
+    """Open (or create) the index; return it and whether existing documents are kept."""
+    if index_exists(index_dir):
+        try:
+            check_version(index_dir)
+            return index.open_dir(str(index_dir)), not rebuild
+        except SchemaVersionError:
+            if not rebuild:
+                raise
+    index_dir.mkdir(parents=True, exist_ok=True)
+    ix = index.create_in(str(index_dir), build_schema())
+    write_meta(index_dir)
+    return ix, False
+
+
+def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = False,
+                lock_timeout: float = LOCK_TIMEOUT) -> BuildStats:
+    """Index the article records of the JSONL files under sources into index_dir."""
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    files = find_sources(sources)
+    stats = BuildStats(files=len(files))
+    ix, keep_existing = _open_for_build(index_dir, rebuild)
+    try:
+        writer = ix.writer(timeout=lock_timeout, limitmb=WRITER_LIMIT_MB)
+    except LockError:
+        raise IndexLockedError(
+            f"index {index_dir} is locked by another writer (waited {lock_timeout:g} s); "
+            "try again when it finishes"
+        ) from None
+    try:
+        existing = _indexed_hashes(writer) if keep_existing else {}
+        winners = _scan(files, stats)
+        _write(files, winners, existing, writer, stats)
+    except BaseException:
+        writer.cancel()
+        raise
+    if keep_existing and not (stats.added or stats.updated):
+        # Nothing changed: leave the index files exactly as they were.
+        writer.cancel()
+    elif keep_existing:
+        writer.commit()
+    else:
+        # A rebuild keeps the lock while it replaces every old segment in one commit.
+        writer.commit(mergetype=CLEAR)
+        write_meta(index_dir)
+    with ix.reader() as reader:
+        stats.docs = reader.doc_count()
+    stats.seconds = time.perf_counter() - started
+    return stats

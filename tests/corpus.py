@@ -1,0 +1,124 @@
+"""Fixture archive for the indexer/search tests: the real seed front page plus written articles."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from indexer.analyzers import normalize
+from indexer.synth import SEED_ARTICLES, article_body
+
+TEXT_FIELDS = ("pretitle", "title", "subtitle", "body")
+
+
+def _record(doc_id: str, paper: str, paper_name: str, date: str, page_no: str, page_name: str,
+            title: str, body: str, *, pretitle: str = "", subtitle: str = "", author: str = "") -> dict:
+    """Return an archive article record with a content hash of its texts."""
+    digest = hashlib.sha1("\x00".join((pretitle, title, subtitle, author, body)).encode()).hexdigest()
+    return {
+        "type": "article", "id": doc_id, "paper": paper, "paper_name": paper_name, "date": date,
+        "page_no": page_no, "page_name": page_name, "pretitle": pretitle, "title": title,
+        "subtitle": subtitle, "author": author, "body": body, "images": [],
+        "url": f"https://example.invalid/{doc_id}.html", "page_url": "", "pdf_url": "",
+        "fetched_at": "2025-03-19T08:00:00+08:00", "content_hash": digest,
+    }
+
+
+def _seed(key: str) -> dict:
+    """Return the seed article with the given key."""
+    return next(article for article in SEED_ARTICLES if article["key"] == key)
+
+
+def _from_seed(doc_id: str, key: str, page_no: str, page_name: str) -> dict:
+    """Return a 西海岸新闻 2025-03-19 record built from a seed article."""
+    seed = _seed(key)
+    return _record(doc_id, "xihaian", "西海岸新闻", "2025-03-19", page_no, page_name, seed["title"],
+                   article_body(seed), pretitle=seed["pretitle"], subtitle=seed["subtitle"],
+                   author=seed["author"])
+
+
+def fixture_records() -> list[dict]:
+    """Return the indexable articles of the fixture archive (final versions, one per id)."""
+    return [
+        _from_seed("xh-sun", "sun", "01", "要闻"),
+        _from_seed("xh-hydro", "hydro", "01", "要闻"),
+        _from_seed("xh-project", "project", "01", "要闻"),
+        _from_seed("xh-comment", "comment", "02", "评论"),
+        _record("qd-national-day", "qingdao", "青岛日报", "2024-10-01", "A03", "时政",
+                "庆祝中华人民共和国成立75周年",
+                "全市各界以多种形式庆祝中华人民共和国成立75周年。\n"
+                "市民在五四广场观看升旗仪式，表达对祖国的美好祝愿。",
+                author="李华"),
+        _record("jz-quality", "jiaozhou", "胶州日报", "2025-01-15", "03", "经济",
+                "以高质量的服务促进企业发展",
+                "高质量的产品来自高质量的服务，高质量是企业的生命线。\n"
+                "发展是第一要务，发展速度加快，发展质量提升，企业发展信心增强。",
+                pretitle="高质量的产品", subtitle="发展才有高质量的未来", author="王强"),
+        _record("jz-port", "jiaozhou", "胶州日报", "2025-02-10", "2", "港口",
+                "Qingdao港口货物吞吐量创新高",
+                "2024-2026年，Qingdao港口将推进智慧港口建设。\n"
+                "港口集团表示，新区工委提出的目标正在落实。",
+                pretitle="港口观察", subtitle="智慧港口建设提速", author="赵敏"),
+        _record("xh-veterans", "xihaian", "西海岸新闻", "2025-03-20", "01", "要闻",
+                "新区推动退役军人就业",
+                "新区举办退役军人专场招聘会，提供岗位一千余个。\n"
+                "退役军人事务局表示，将持续做好就业服务。",
+                author="丁霞"),
+    ]
+
+
+def _lines(records: list[dict]) -> list[str]:
+    """Return JSONL lines for records."""
+    return [json.dumps(record, ensure_ascii=False) for record in records]
+
+
+def write_archive(root: Path) -> Path:
+    """Write the fixture archive (with noise: pages, non-article kinds, a stale duplicate, bad lines)."""
+    records = fixture_records()
+    by_id = {record["id"]: record for record in records}
+    stale = dict(by_id["xh-veterans"], title="旧标题", body="旧的正文内容", content_hash="stale")
+    guide = _record("xh-guide", "xihaian", "西海岸新闻", "2025-03-19", "01", "要闻", "今日导读",
+                    "新区推动退役军人就业 见第二版")
+    guide["kind"] = "guide"
+    page = {"type": "page", "paper": "xihaian", "date": "2025-03-19", "page_no": "01", "page_name": "要闻"}
+    day1 = root / "xihaian" / "2025" / "2025-03-19.jsonl"
+    day2 = root / "xihaian" / "2025" / "2025-03-20.jsonl"
+    other = root / "others" / "misc.jsonl"
+    for path in (day1, day2, other):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    day1.write_text("\n".join(
+        [json.dumps(page)] + _lines([by_id[i] for i in ("xh-sun", "xh-hydro", "xh-project", "xh-comment")])
+        + _lines([guide, stale]) + ['{"type": "article", "id": ', ""]
+    ), encoding="utf-8")
+    day2.write_text("\n".join(_lines([by_id["xh-veterans"]]) + ["[1, 2]"]) + "\n", encoding="utf-8")
+    other.write_text("\n".join(_lines([by_id[i] for i in ("qd-national-day", "jz-quality", "jz-port")]))
+                     + "\n", encoding="utf-8")
+    (root / "notes.txt").write_text("not an archive file\n", encoding="utf-8")
+    return root
+
+
+BAD_LINES_IN_ARCHIVE = 2
+SKIPPED_KINDS_IN_ARCHIVE = 1
+ARTICLE_RECORDS_IN_ARCHIVE = 9  # 8 final articles + 1 stale duplicate
+
+
+def contains(record: dict, needle: str, fields: tuple[str, ...] = TEXT_FIELDS) -> bool:
+    """Brute force: does any field of record contain needle (whitespace- and case-insensitively)?"""
+    target = normalize(needle)
+    return any(target in normalize(record.get(name, "")) for name in fields)
+
+
+def brute_force(records: list[dict], needle: str, fields: tuple[str, ...] = TEXT_FIELDS) -> set[str]:
+    """Return the ids of records containing needle."""
+    return {record["id"] for record in records if contains(record, needle, fields)}
+
+
+def build_fixture_index(root: Path) -> Path:
+    """Write the fixture archive under root and index it; return the index directory."""
+    from indexer.writer import build_index
+
+    archive = write_archive(root / "archive")
+    index_dir = root / "index"
+    build_index(index_dir, [archive])
+    return index_dir
