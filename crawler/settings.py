@@ -31,6 +31,7 @@ TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {
     "crawler.pipelines.normalize.NormalizePipeline": 300,
+    "crawler.pipelines.fields.ArticleFieldsPipeline": 350,
     "crawler.pipelines.validate.ValidatePipeline": 400,
     "crawler.pipelines.dedupe.DedupePipeline": 500,
     # Scrapy closes pipelines in reverse order: index (700) closes after archive (800) has written.

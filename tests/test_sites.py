@@ -195,7 +195,7 @@ def test_fault_routes(gbk_site: Path, base_url: str) -> None:
 
 
 def test_expected_records() -> None:
-    """The contract records: counts, unique ids, bodies with the byline and without captions."""
+    """The contract records: counts, unique ids, bylines/datelines/jumps out of bodies, captions out."""
     base = "http://127.0.0.1:8000/"
     records = expected_records(ISSUES, base, PAPER, PAPER_NAME)
     pages = [r for r in records if r["type"] == "page"]
@@ -205,14 +205,21 @@ def test_expected_records() -> None:
     assert len({p["url"] for p in pages}) == len(pages)
     by_id = {a["id"]: a for a in articles}
     a1001 = by_id["xihaian-20250319-1001"]
-    assert a1001["body"].startswith("□记者 仪博文 报道\n本报3月18日讯 今天上午，西海岸新区工委书记")
+    assert a1001["body"].startswith("今天上午，西海岸新区工委书记")
+    assert (a1001["byline"], a1001["dateline"], a1001["author"]) == ("□记者 仪博文 报道", "本报3月18日讯", "仪博文")
     assert a1001["body"].endswith("更好助力新区高质量发展。")
     assert a1001["url"] == base + "html/2025-03/19/content_1001.htm"
     assert a1001["page_url"] == base + "html/2025-03/19/node_2.htm"
     assert a1001["pdf_url"] == base + "page/2025-03/19/01/2025031901_pdf.pdf"
     a1003 = by_id["xihaian-20250319-1003"]
     assert a1003["pretitle"].startswith("◆董家口经济区") and a1003["subtitle"].startswith("◆加快打造")
-    assert a1003["body"].endswith("加快平台开发建设。（下转第二版）")
+    assert a1003["body"].endswith("加快平台开发建设。")
+    assert a1003["continued_on"] == "xihaian-20250319-1005"
+    assert by_id["xihaian-20250319-1005"]["continued_from"] == "xihaian-20250319-1003"
+    assert a1003["full_body"] == a1003["body"] + "\n" + by_id["xihaian-20250319-1005"]["body"]
+    a1002 = by_id["xihaian-20250319-1002"]
+    assert a1002["full_body"] == a1002["body"] + by_id["xihaian-20250319-1004"]["body"]  # mid-sentence: no break
+    assert by_id["xihaian-20250319-1010"]["author"] == "刘洋、孙晓"
     a1006 = by_id["xihaian-20250319-1006"]
     caption = "招聘会现场，退役军人在咨询岗位信息。□记者 王喆 摄"
     assert a1006["images"] == [{"url": base + "res/1/20250319/1742368815421.jpg", "caption": caption}]

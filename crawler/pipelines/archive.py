@@ -11,12 +11,14 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
 from crawler.archive import day_file, merge_day, write_records
+from crawler.continuations import link_continuations
 
 logger = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
-    """Buffer records per (paper, day); on close, merge each day with its file and write it atomically.
+    """Buffer records per (paper, day); on close, merge each day with its file, link continued articles
+    across the issue's pages, and write the day atomically.
 
     Writing whole days at the end means a killed crawl leaves the previous archive untouched, never
     a half-written file.
@@ -40,6 +42,7 @@ class ArchivePipeline:
         for (paper, date), records in sorted(self.days.items()):
             path = day_file(self.archive_dir, paper, date)
             merged, new, replaced = merge_day(path, records)
+            link_continuations(merged)
             write_records(path, merged)
             self.stats.inc_value("archive/days_written")
             self.stats.inc_value("archive/records_new", new)

@@ -75,6 +75,7 @@ class EpaperSpider(scrapy.Spider):
 
     def parse_page(self, response: Response, day: str, first: bool) -> Iterator[Any]:
         """Record a page, queue its articles and, from the first page, the issue's other pages."""
+        self._check_decoding(response)
         try:
             page = extract.parse_page(response, self.platform)
         except Exception as exc:  # a broken page must not stop the crawl
@@ -91,7 +92,7 @@ class EpaperSpider(scrapy.Spider):
         yield PageItem(
             type="page", id=page_id(paper, date, page.page_no), paper=paper, paper_name=self.profile.name,
             date=date, page_no=page.page_no, page_name=page.page_name, url=page.url, pdf_url=page.pdf_url,
-            image_url=page.image_url, article_ids=[article_id(paper, date, k) for k in keys],
+            image_url=page.image_url, guide=page.guide, article_ids=[article_id(paper, date, k) for k in keys],
             fetched_at=_now(),
         )
         for position, url in enumerate(page.article_urls):
@@ -100,6 +101,7 @@ class EpaperSpider(scrapy.Spider):
 
     def parse_article(self, response: Response, page: Any, date: str, position: int) -> Iterator[ArticleItem]:
         """Turn one article page into an archive record."""
+        self._check_decoding(response)
         try:
             art = extract.parse_article(response, self.platform)
         except Exception as exc:  # a broken page must not stop the crawl
@@ -115,6 +117,14 @@ class EpaperSpider(scrapy.Spider):
             images=art.images, url=response.url, page_url=page.url, pdf_url=page.pdf_url,
             fetched_at=_now(),
         )
+
+    def _check_decoding(self, response: Response) -> None:
+        """Log and count a page whose bytes did not all decode (what did decode is still used)."""
+        text = getattr(response, "text", "")
+        if "\ufffd" in text:
+            logger.warning("decode: %d undecodable byte sequence(s) in %s (declared %s)", text.count("\ufffd"),
+                           response.url, getattr(response, "encoding", "?"))
+            self.crawler.stats.inc_value("epaper/decode_errors")
 
     def _parse_failed(self, what: str, response: Response, exc: Exception) -> None:
         """Log and count a page that could not be parsed."""

@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from datetime import date as Date
 from pathlib import Path
 
-from tests.sites.xihaian.data import ISSUES, PAPER, PAPER_NAME, Article, Issue, Page
+from tests.sites.model import Article, Issue, Page, article_fields, printed_paragraphs
+from tests.sites.xihaian.data import ISSUES, PAPER, PAPER_NAME
 
 ENCODINGS = {"gbk": "gb2312", "utf-8": "utf-8"}  # bytes codec -> charset the meta tag declares
 WRAP_WIDTHS = (14, 16, 13, 15)  # the print-layout line lengths the paragraphs are hard-wrapped at
@@ -109,11 +110,6 @@ def hard_wrap(text: str) -> list[str]:
 def body_paragraph(text: str) -> str:
     """One <P> with the full-width indent, hard-wrapped; each line escaped on its own so no entity is cut."""
     return "<P>　　" + "\n".join(esc_body(line) for line in hard_wrap(text)) + "</P>"
-
-
-def all_paragraphs(article: Article) -> list[str]:
-    """The printed body paragraphs: byline first (when there is one), then the text."""
-    return ([article.byline] if article.byline else []) + list(article.paragraphs)
 
 
 def head(title: str, charset: str, depth: str = "../../../") -> str:
@@ -237,7 +233,7 @@ def enpproperty(issue: Issue, page: Page, article: Article) -> str:
     """The Founder metadata comment; raw characters, because entities are not decoded inside comments."""
     return (
         f"<!--enpproperty <articleid>{article.key}</articleid><date>{issue.date}</date>"
-        f"<author>{article.author}</author><page>{int(page.page_no)}</page>"
+        f"<author>{article.site_author}</author><page>{int(page.page_no)}</page>"
         f"<introtitle>{article.pretitle}</introtitle><title>{article.title}</title>"
         f"<subtitle>{article.subtitle}</subtitle><nodename>{node_name(page)}</nodename>"
         "<keyword></keyword><siteid>1</siteid>/enpproperty-->\n"
@@ -259,7 +255,7 @@ def picture_table(article: Article) -> str:
 
 def new_template_body(article: Article) -> str:
     """Current template: founder-* tags inside #ozoom, body wrapped in enpcontent markers."""
-    paragraphs = "\n".join(body_paragraph(p) for p in all_paragraphs(article))
+    paragraphs = "\n".join(body_paragraph(p) for p in printed_paragraphs(article))
     return (
         '<div id="ozoom" style="zoom:100%">\n'
         '<table width="100%" border="0" cellspacing="0" cellpadding="0">\n'
@@ -269,7 +265,7 @@ def new_template_body(article: Article) -> str:
         "</founder-title></td></tr>\n"
         f'<tr><td class="font02" align="center"><founder-subtitle>{esc(article.subtitle)}'
         "</founder-subtitle></td></tr>\n"
-        f'<tr><td class="font03" align="center"><founder-author>{esc(article.author)}'
+        f'<tr><td class="font03" align="center"><founder-author>{esc(article.site_author)}'
         "</founder-author></td></tr>\n"
         "</table>\n"
         + picture_table(article)
@@ -280,8 +276,8 @@ def new_template_body(article: Article) -> str:
 
 def old_template_body(article: Article) -> str:
     """Older template: 引题/title/副题/author as plain table rows above #ozoom, no founder-* tags at all."""
-    paragraphs = "\n".join(body_paragraph(p) for p in all_paragraphs(article))
-    author = f"作者：{esc(article.author)}" if article.author else ""
+    paragraphs = "\n".join(body_paragraph(p) for p in printed_paragraphs(article))
+    author = f"作者：{esc(article.site_author)}" if article.site_author else ""
     return (
         '<table width="100%" border="0" cellspacing="0" cellpadding="0" class="article-head">\n'
         f'<tr><td class="font02" align="center">{esc(article.pretitle)}</td></tr>\n'
@@ -399,10 +395,11 @@ def expected_records(
                     "url": page_url,
                     "pdf_url": pdf_url,
                     "image_url": f"{base}{page_image_path(issue, page)}",
+                    "guide": list(page.guide),
                     "article_ids": [f"{paper}-{ymd}-{a.key}" for a in page.articles],
                 }
             )
-            for a in page.articles:
+            for position, a in enumerate(page.articles):
                 records.append(
                     {
                         "type": "article",
@@ -412,11 +409,8 @@ def expected_records(
                         "date": issue.date,
                         "page_no": page.page_no,
                         "page_name": page.page_name,
-                        "pretitle": a.pretitle,
-                        "title": a.title,
-                        "subtitle": a.subtitle,
-                        "author": a.author,
-                        "body": "\n".join(all_paragraphs(a)),
+                        "position": position,
+                        **article_fields(a, issue, paper),
                         "images": [{"url": f"{base}{src}", "caption": cap} for src, cap in a.images],
                         "url": f"{base}{issue_dir(issue)}{article_file(a)}",
                         "page_url": page_url,

@@ -8,7 +8,7 @@ undone; everything else is written in the same house style so that the site has 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from tests.sites.model import Article, Issue, Page
 
 PAPER = "xihaian"
 PAPER_NAME = "西海岸新闻"
@@ -17,46 +17,11 @@ PAPER_NAME = "西海岸新闻"
 MISSING_DATES = ["2025-03-18"]
 
 
-@dataclass
-class Article:
-    """One article as the paper printed it; paragraphs exclude the byline and image captions."""
-
-    key: str  # Founder content id: "1001" -> content_1001.htm, "12_3" -> content_12_3.htm
-    pretitle: str  # 引题
-    title: str
-    subtitle: str  # 副题
-    author: str  # plain name(s), "" when unsigned
-    byline: str  # printed byline paragraph ("□记者 仪博文 报道"), "" when none
-    paragraphs: list[str]
-    images: list[tuple[str, str]] = field(default_factory=list)  # (src relative to site root, caption)
-
-
-@dataclass
-class Page:
-    """One 版面 of an issue: its node file, number, name, articles in reading order."""
-
-    node: str  # "node_2.htm" for the first page of an issue, then node_3.htm, ...
-    page_no: str  # "01"
-    page_name: str  # "要闻"
-    articles: list[Article]
-    guide: list[str] = field(default_factory=list)  # 今日导读 lines: plain text, not articles
-    pdf: bool = False
-
-
-@dataclass
-class Issue:
-    """One day's paper; enpproperty says whether article pages carry the <!--enpproperty--> comment."""
-
-    date: str  # "YYYY-MM-DD"
-    pages: list[Page]
-    enpproperty: bool = True
-
-
 # --- Real text of the 2025-03-19 front page (01版), unwrapped from the seed dump ----------------
 
 # 孙永红会见交通银行青岛分行客人
 FRONT_1001 = [
-    "本报3月18日讯 今天上午，西海岸新区工委书记、区委书记孙永红会见了交通银行青岛分行党委书记周曦一行。",
+    "今天上午，西海岸新区工委书记、区委书记孙永红会见了交通银行青岛分行党委书记周曦一行。",
     (
         "孙永红对客人的到来表示欢迎，并简要介绍了新区经济社会发展情况。他说，作为青岛经济发展的龙头，新区经济"
         "体量大、工业经济强、民营经济活跃。近年来，新区金融业呈现快速发展态势，各类金融业态加速集聚，金融规模"
@@ -73,7 +38,7 @@ FRONT_1001 = [
 # “资源延伸·网点办”便民服务网点启用 (first half)
 FRONT_1002 = [
     (
-        "本报讯 3月14日，青岛市氢能产业园第二次集中签约暨重点项目投产（启用）活动举行，氢能大厦、氢能国际会客"
+        "3月14日，青岛市氢能产业园第二次集中签约暨重点项目投产（启用）活动举行，氢能大厦、氢能国际会客"
         "厅正式启用。位于氢能大厦的氢能产业园便民服务点同步启用，这也是西海岸新区首个启用的“资源延伸·网点办”"
         "便民服务网点。"
     ),
@@ -82,7 +47,7 @@ FRONT_1002 = [
         "建设氢能产业园便民服务点，将百余个高频事项归为“氢能产业园特色服务一件事”，持续拓展“高效办成一件事”服"
         "务场景。服务点配备电脑、打印机等硬件设备，制定标准化工作指引和办事指南，搭建起流程明晰、操作简捷的服"
         "务体系；推行“肩并肩”服务模式，从“面对面”受理到“肩并肩”帮办，让企业群众办事实现“少跑腿”“零跑腿”；通过"
-        "“一站式”服务，搭建跨层级、跨领域政务服务联动机制，通过常规业务“就地办”、（下转第二版）"
+        "“一站式”服务，搭建跨层级、跨领域政务服务联动机制，通过常规业务“就地办”、"
     ),
 ]
 
@@ -150,7 +115,7 @@ FRONT_1003 = [
         "平台搭建攻坚行动，一是培育拓展平台载体，围绕培育新质生产力，按照“产学研用”融合的思路，搭建科技创新、"
         "产业孵化平台，加快构建研发、中试、科技成果转化的全链条科技创新体系；二是加快现有平台开发，进一步提升"
         "绿色低碳新材料新兴产业专业园区发展水平；三是优化平台投资管理，激发各类主体投资活力，加快平台开发建设"
-        "。（下转第二版）"
+        "。"
     ),
 ]
 
@@ -172,11 +137,13 @@ ISSUE_0317 = Issue(
                     pretitle="◆以一流营商环境护航高质量发展",
                     title="新区召开优化营商环境大会",
                     subtitle="",
-                    author="仪博文",
+                    authors=["仪博文"],
+                    site_author="仪博文",
+                    dateline="本报3月16日讯",
                     byline="□记者 仪博文 报道",
                     paragraphs=[
                         (
-                            "本报3月16日讯 今天上午，新区召开2025年优化营商环境大会，总结去年营商环境建设成效"
+                            "今天上午，新区召开2025年优化营商环境大会，总结去年营商环境建设成效"
                             "，部署今年重点任务。"
                         ),
                         (
@@ -197,11 +164,13 @@ ISSUE_0317 = Issue(
                     pretitle="",
                     title="古镇口融合区科技成果转化提速",
                     subtitle="——今年以来新签约技术合同成交额同比增长32%",
-                    author="丁霞",
+                    authors=["丁霞"],
+                    site_author="丁霞",
+                    dateline="本报讯",
                     byline="□记者 丁霞 报道",
                     paragraphs=[
                         (
-                            "本报讯 记者从古镇口军民融合创新示范区获悉，今年以来，融合区新签约技术合同成交额"
+                            "记者从古镇口军民融合创新示范区获悉，今年以来，融合区新签约技术合同成交额"
                             "同比增长32%，一批科技成果在区内实现转化落地。"
                         ),
                         (
@@ -227,11 +196,13 @@ ISSUE_0317 = Issue(
                     pretitle="",
                     title="新区启动春季义务植树活动",
                     subtitle="",
-                    author="董梅雪",
+                    authors=["董梅雪"],
+                    site_author="董梅雪",
+                    dateline="本报3月16日讯",
                     byline="□记者 董梅雪 报道",
                     paragraphs=[
                         (
-                            "本报3月16日讯 今天上午，新区2025年春季义务植树活动在小珠山脚下启动，机关干部、志"
+                            "今天上午，新区2025年春季义务植树活动在小珠山脚下启动，机关干部、志"
                             "愿者和周边群众共500余人参加。"
                         ),
                         (
@@ -255,11 +226,13 @@ ISSUE_0317 = Issue(
                     pretitle="",
                     title="灵山卫街道开展消防安全培训",
                     subtitle="",
-                    author="陈喆",
+                    authors=["陈喆"],
+                    site_author="陈喆",
+                    dateline="本报讯",
                     byline="□通讯员 陈喆 报道",
                     paragraphs=[
                         (
-                            "本报讯 近日，灵山卫街道组织辖区重点单位、沿街商户和网格员开展消防安全培训，200余"
+                            "近日，灵山卫街道组织辖区重点单位、沿街商户和网格员开展消防安全培训，200余"
                             "人参加。"
                         ),
                         (
@@ -292,25 +265,34 @@ ISSUE_0319 = Issue(
                     pretitle="",
                     title="孙永红会见交通银行青岛分行客人",
                     subtitle="",
-                    author="仪博文",
+                    authors=["仪博文"],
+                    site_author="仪博文",
+                    dateline="本报3月18日讯",
                     byline="□记者 仪博文 报道",
                     paragraphs=FRONT_1001,
                 ),
                 Article(
                     key="1002",
+                    jump_to="第二版",
+                    continues="1004",
                     pretitle="",
                     title="“资源延伸·网点办”便民服务网点启用",
                     subtitle="",
-                    author="丁霞",
+                    authors=["丁霞"],
+                    site_author="丁霞",
+                    dateline="本报讯",
                     byline="□记者 丁霞 报道",
                     paragraphs=FRONT_1002,
                 ),
                 Article(
                     key="1003",
+                    jump_to="第二版",
+                    continues="1005",
                     pretitle="◆董家口经济区召开“项目攻坚年”动员大会，发起“五大攻坚行动”",
                     title="以项目之“进”聚发展之“势”",
                     subtitle="◆加快打造全市高质量发展重要增长极、循环经济区、绿色新港城",
-                    author="董梅雪",
+                    authors=["董梅雪"],
+                    site_author="董梅雪",
                     byline="□本报记者 董梅雪",
                     paragraphs=FRONT_1003,
                 ),
@@ -324,14 +306,17 @@ ISSUE_0319 = Issue(
             articles=[
                 Article(
                     key="1004",
+                    jump_from="第一版",
+                    continues="1002",
                     pretitle="",
                     title="“资源延伸·网点办”便民服务网点启用",
                     subtitle="",
-                    author="",
+                    authors=[],
+                    site_author="",
                     byline="",
                     paragraphs=[
                         (
-                            "（上接第一版）特殊业务“帮代办”、复杂业务“协同办”，让企业群众在家门口就能办成事、"
+                            "特殊业务“帮代办”、复杂业务“协同办”，让企业群众在家门口就能办成事、"
                             "办好事。"
                         ),
                         (
@@ -351,14 +336,17 @@ ISSUE_0319 = Issue(
                 ),
                 Article(
                     key="1005",
+                    jump_from="第一版",
+                    continues="1003",
                     pretitle="",
                     title="以项目之“进”聚发展之“势”",
                     subtitle="",
-                    author="",
+                    authors=[],
+                    site_author="",
                     byline="",
                     paragraphs=[
                         (
-                            "（上接第一版）城市更新攻坚行动，聚焦完善城市功能、提升城市品质，加快推进道路、管"
+                            "城市更新攻坚行动，聚焦完善城市功能、提升城市品质，加快推进道路、管"
                             "网、公园绿地等基础设施建设，统筹推进老旧小区改造和片区开发，让港城融合发展成果更"
                             "多更公平惠及群众。"
                         ),
@@ -381,11 +369,13 @@ ISSUE_0319 = Issue(
                     pretitle="◆举办专场招聘会 提供就业岗位1200余个",
                     title="新区推动退役军人就业",
                     subtitle="",
-                    author="王喆",
+                    authors=["王喆"],
+                    site_author="王喆",
+                    dateline="本报讯",
                     byline="□记者 王喆 报道",
                     paragraphs=[
                         (
-                            "本报讯 3月18日，2025年西海岸新区退役军人专场招聘会在区人力资源市场举行，60余家企"
+                            "3月18日，2025年西海岸新区退役军人专场招聘会在区人力资源市场举行，60余家企"
                             "业提供制造、物流、安保、新能源等领域就业岗位1200余个，吸引500余名退役军人及家属"
                             "到场求职。"
                         ),
@@ -415,11 +405,13 @@ ISSUE_0319 = Issue(
                     pretitle="",
                     title="新区部署安全生产重点工作",
                     subtitle="",
-                    author="李晓",
+                    authors=["李晓"],
+                    site_author="李晓",
+                    dateline="本报3月18日讯",
                     byline="□记者 李晓 报道",
                     paragraphs=[
                         (
-                            "本报3月18日讯 今天下午，新区召开安全生产工作会议，总结去年安全生产工作，部署当前"
+                            "今天下午，新区召开安全生产工作会议，总结去年安全生产工作，部署当前"
                             "及今年重点任务。"
                         ),
                         (
@@ -450,7 +442,8 @@ ISSUE_0319 = Issue(
                     pretitle="",
                     title="“海岸卫士”徐镕：三十载守护一片海",
                     subtitle="——记新区“最美退役军人”徐镕",
-                    author="赵堃",
+                    authors=["赵堃"],
+                    site_author="赵堃",
                     byline="□记者 赵堃 报道",
                     paragraphs=[
                         (
@@ -477,7 +470,8 @@ ISSUE_0319 = Issue(
                     pretitle="",
                     title="春耕时节农事忙",
                     subtitle="",
-                    author="",
+                    authors=[],
+                    site_author="",
                     byline="",
                     paragraphs=[
                         "眼下正值春耕备耕关键时期，新区各镇街抢抓农时，田间地头处处呈现出一派繁忙景象。",
@@ -502,11 +496,13 @@ ISSUE_0319 = Issue(
                     pretitle="",
                     title="“书香西海岸”全民阅读季启动",
                     subtitle="",
-                    author="刘洋 孙晓",
+                    authors=["刘洋", "孙晓"],
+                    site_author="刘洋 孙晓",
+                    dateline="本报讯",
                     byline="□记者 刘洋 通讯员 孙晓 报道",
                     paragraphs=[
                         (
-                            "本报讯 3月16日，2025年“书香西海岸”全民阅读季在新区图书馆启动。本次阅读季将持续至"
+                            "3月16日，2025年“书香西海岸”全民阅读季在新区图书馆启动。本次阅读季将持续至"
                             "11月，全年计划开展读书分享、名家讲座、亲子共读等各类阅读活动300余场。"
                         ),
                         (
