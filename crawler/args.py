@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from crawler.profiles import Profile, ProfileError, load_profile, make_profile
 
@@ -16,6 +17,7 @@ class CrawlPlan:
 
     profile: Profile
     days: tuple[dt.date, ...] | None
+    start_url: str = ""  # with platform=auto: the URL given, which may be any page of the site
 
 
 def parse_day(value: str, name: str) -> dt.date:
@@ -61,11 +63,17 @@ def resolve(
         if not base_url:
             raise ProfileError("platform=... needs base_url=... (the e-paper's root URL)")
         profile = make_profile(
-            paper or "adhoc", platform=platform, base_url=base_url, name=name or "",
-            first_node=first_node or "",
+            paper or "adhoc", platform=platform, base_url=base_url if platform != "auto" else _site_root(base_url),
+            name=name or "", first_node=first_node or "",
         )
     elif paper:
         profile = load_profile(paper, base_url=base_url or "", first_node=first_node or "", name=name or "")
     else:
         raise ProfileError("say which paper: -a paper=NAME (a profile), or -a platform=... -a base_url=...")
-    return CrawlPlan(profile=profile, days=days)
+    return CrawlPlan(profile=profile, days=days, start_url=base_url or profile.base_url)
+
+
+def _site_root(url: str) -> str:
+    """The scheme and host of a URL, as the base an auto-detected site is allowed on."""
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else url

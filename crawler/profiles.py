@@ -64,8 +64,9 @@ def _normalize_base_url(url: str) -> str:
 
 def _check_platform(platform: str) -> str:
     """Refuse unknown platforms, listing the known ones."""
-    if platform not in PLATFORMS:
-        raise ProfileError(f"unknown platform {platform!r}; choose from: {', '.join(sorted(PLATFORMS))}")
+    if platform != "auto" and platform not in PLATFORMS:
+        choices = ", ".join([*sorted(PLATFORMS), "auto"])
+        raise ProfileError(f"unknown platform {platform!r}; choose from: {choices}")
     return platform
 
 
@@ -96,7 +97,8 @@ def make_profile(
         overrides=dict(overrides or {}),
     )
     try:
-        profile.platform_config()
+        if platform != "auto":
+            profile.platform_config()
     except ConfigError as exc:
         raise ProfileError(f"profile {key}: {exc}") from None
     return profile

@@ -8,13 +8,15 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.args import CrawlPlan, resolve
 from crawler.items import ArticleItem, PageItem
-from crawler.platforms import extract
+from crawler.platforms import detect, extract, get_platform
+from crawler.platforms.config import PlatformConfig
 
 logger = logging.getLogger(__name__)
 
@@ -46,20 +48,78 @@ class EpaperSpider(scrapy.Spider):
         self.name = "epaper"
         self.plan: CrawlPlan = resolve(**plan_args)
         self.profile = self.plan.profile
-        self.platform = self.profile.platform_config()
         self.allowed_domains = list(self.profile.allowed_domains)
+        self.base_url = self.profile.base_url
+        self.platform: PlatformConfig | None = None
+        if self.profile.platform != "auto":
+            self.platform = self.profile.platform_config()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """One request per issue day (or the latest-issue entry page)."""
-        base = self.profile.base_url
+        """One request per issue day (or the latest issue); with platform=auto, detection first."""
+        if self.platform is None:
+            found = detect.from_url(self.plan.start_url)
+            if found is None:
+                probes = detect.probe_urls(self.plan.start_url)
+                yield self._probe(probes, tried=[])
+                return
+            self._adopt(found, f"the URL {found.page_url}")
+            if self.plan.days is None:
+                yield self._first_page(found.page_url, found.date)
+                return
+        for request in self._issue_requests():
+            yield request
+
+    def _issue_requests(self) -> list[scrapy.Request]:
+        """The first page of each day asked for, or the latest-issue page."""
+        assert self.platform is not None
         if self.plan.days is None:
-            yield scrapy.Request(self.platform.latest_url(base), callback=self.parse_page,
-                                 errback=self.issue_failed, cb_kwargs={"day": "", "first": True})
+            return [self._first_page(self.platform.latest_url(self.base_url), "")]
+        return [self._first_page(self.platform.issue_url(self.base_url, day), day.isoformat())
+                for day in self.plan.days]
+
+    def _first_page(self, url: str, day: str) -> scrapy.Request:
+        """A request for an issue's first page, whose 404 means 'no issue that day'."""
+        return scrapy.Request(url, callback=self.parse_page, errback=self.issue_failed,
+                              cb_kwargs={"day": day, "first": True})
+
+    # --- platform=auto ---------------------------------------------------------------------------
+
+    def _adopt(self, found: detect.Detection, evidence: str) -> None:
+        """Crawl on as the detected platform."""
+        self.platform = get_platform(found.platform, dict(self.profile.overrides))
+        self.base_url = found.base_url
+        self.crawler.stats.set_value("epaper/detected_platform", found.platform)
+        logger.info("auto: detected platform %s from %s (base URL %s)", found.platform, evidence, found.base_url)
+
+    def _probe(self, probes: list[str], tried: list[str]) -> scrapy.Request:
+        """Fetch the next page that may reveal the platform."""
+        return scrapy.Request(probes[0], callback=self.detect_page, errback=self.probe_failed, dont_filter=True,
+                              cb_kwargs={"probes": probes[1:], "tried": [*tried, probes[0]]})
+
+    def detect_page(self, response: Response, probes: list[str], tried: list[str]) -> Iterator[scrapy.Request]:
+        """Look for a known page URL in a probed page; try the next probe if there is none."""
+        found = detect.in_page(response)
+        if found is None:
+            yield self._next_probe(probes, tried)
             return
-        for day in self.plan.days:
-            url = self.platform.issue_url(base, day)
-            yield scrapy.Request(url, callback=self.parse_page, errback=self.issue_failed,
-                                 cb_kwargs={"day": day.isoformat(), "first": True})
+        self._adopt(found, f"a link on {response.url}")
+        if self.plan.days is None:
+            yield self._first_page(found.page_url, found.date)
+        else:
+            yield from self._issue_requests()
+
+    def probe_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """A probe that failed to load just moves on to the next one."""
+        kwargs = failure.request.cb_kwargs
+        yield self._next_probe(kwargs["probes"], kwargs["tried"])
+
+    def _next_probe(self, probes: list[str], tried: list[str]) -> scrapy.Request:
+        """The next probe, or the end of the crawl with an error naming everything tried."""
+        if probes:
+            return self._probe(probes, tried)
+        logger.error("auto: unknown layout at %s: tried %s; none links to a page of %s", self.plan.start_url,
+                     ", ".join(tried), detect.described())
+        raise CloseSpider("unknown_layout")
 
     def issue_failed(self, failure: Failure) -> None:
         """A 404 on an issue's first page means no issue that day; anything else is a failed day."""
