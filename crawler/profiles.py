@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -40,9 +41,20 @@ class Profile:
         return get_platform(self.platform, {**self.overrides, **node})
 
 
+def profile_dirs() -> list[Path]:
+    """Where profiles are looked up: $EPAPER_PROFILES folders (':'-separated) first, then the bundled ones."""
+    extra = [Path(d) for d in os.environ.get("EPAPER_PROFILES", "").split(os.pathsep) if d]
+    return [*extra, PROFILE_DIR]
+
+
 def available_profiles() -> list[str]:
-    """Keys of the bundled profiles, sorted."""
-    return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
+    """Keys of every profile found, sorted."""
+    return sorted({p.stem for d in profile_dirs() for p in d.glob("*.toml")})
+
+
+def _profile_path(key: str) -> Path | None:
+    """The first profile file for a key."""
+    return next((d / f"{key}.toml" for d in profile_dirs() if (d / f"{key}.toml").is_file()), None)
 
 
 def check_key(key: str) -> str:
@@ -107,8 +119,8 @@ def make_profile(
 def load_profile(key: str, **overrides: str) -> Profile:
     """Load a bundled profile by key, with spider arguments overriding its values."""
     check_key(key)
-    path = PROFILE_DIR / f"{key}.toml"
-    if not path.exists():
+    path = _profile_path(key)
+    if path is None:
         raise ProfileError(
             f"unknown paper {key!r}; choose from: {', '.join(available_profiles())} "
             "(or give -a platform=... -a base_url=... for a paper without a profile)"

@@ -6,7 +6,7 @@ import argparse
 
 from scrapy.commands import ScrapyCommand
 
-from crawler.profiles import available_profiles, load_profile
+from crawler.__main__ import list_papers
 
 
 class Command(ScrapyCommand):
@@ -16,9 +16,11 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}
 
     def short_desc(self) -> str:
-        return "List the bundled e-paper profiles"
+        return "List the bundled e-paper profiles (-v: where each URL scheme comes from)"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("-v", "--verbose", action="store_true", help="also show each profile's source")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        for key in available_profiles():
-            profile = load_profile(key)
-            print(f"{key}\t{profile.name}\t{profile.platform}\t{profile.base_url}")
+        print("\n".join(list_papers(opts.verbose)))

@@ -1,0 +1,109 @@
+"""Profiles are data: overrides of any selector or URL template, checked before the crawl starts."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from crawler.profiles import ProfileError, load_profile
+from tests.conftest import ROOT, run_scrapy
+from tests.sites.server import serve
+
+GOOD = """
+name = "测试报"
+platform = "founder-classic"
+base_url = "http://127.0.0.1:9/"
+"""
+
+
+@pytest.fixture
+def profiles(tmp_path, monkeypatch):
+    """A profile folder searched before the bundled one."""
+    monkeypatch.setenv("EPAPER_PROFILES", str(tmp_path))
+    return tmp_path
+
+
+def write(folder, key, text):
+    (folder / f"{key}.toml").write_text(text, encoding="utf-8")
+
+
+def test_override_is_applied(profiles):
+    write(profiles, "ov", GOOD + '[overrides]\ntitle = ["h1.atitle", "founder-title"]\nfirst_node = "node_1.htm"\n')
+    cfg = load_profile("ov").platform_config()
+    assert cfg.selectors("title") == ["h1.atitle", "founder-title"]
+    assert cfg.values["first_node"] == "node_1.htm"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('color = "red"\n', "unknown keys ['color']"),
+        ('[overrides]\ntitel = "h1"\n', "unknown override key(s) ['titel']"),
+        ('[overrides]\ntitle = "h1[[["\n', "title: bad selector 'h1[[['"),
+        ('[overrides]\nbody = "xpath://div[@id="\n', "body: bad selector"),
+        ('[overrides]\nissue_url = "html/{year}/{first_node}"\n', "issue_url: unknown placeholder(s) ['year']"),
+        ('[overrides]\narticle_url_pattern = "content_(\\\\d+).htm"\n', "lacks named group(s) ['key']"),
+        ('[overrides]\npage_url_pattern = "(unclosed"\n', "page_url_pattern: bad regex"),
+        ("[overrides]\ntitle = 3\n", "title: expected a selector string or a list"),
+    ],
+)
+def test_profile_errors_are_reported_at_load(profiles, extra, message):
+    write(profiles, "bad", GOOD + extra)
+    with pytest.raises(ProfileError, match=re.escape(message)):
+        load_profile("bad")
+
+
+def test_not_toml_is_reported(profiles):
+    write(profiles, "broken", "name = [unclosed")
+    with pytest.raises(ProfileError, match="not valid TOML"):
+        load_profile("broken")
+
+
+def test_bad_profile_stops_the_crawl_before_fetching(profiles):
+    write(profiles, "bad", GOOD + '[overrides]\ntitle = "h1[[["\n')
+    result = run_scrapy("crawl", "epaper", "-a", "paper=bad", "-a", "date=2025-03-19")
+    assert result.returncode == 2
+    assert "scrapy crawl epaper: error: profile bad: title: bad selector" in result.stderr
+    assert "Traceback" not in result.stderr and "Spider opened" not in result.stderr
+
+
+def test_a_changed_template_needs_only_a_profile(xihaian_site, profiles, tmp_path):
+    """The same site with titles moved to <h1 class="atitle">, no enpproperty: one override fixes it."""
+    site = tmp_path / "site"
+    shutil.copytree(xihaian_site, site)
+    for path in (site / "html/2025-03/19").glob("content_*.htm"):
+        html = path.read_bytes()
+        html = re.sub(rb"<!--enpproperty.*?/enpproperty-->", b"", html, flags=re.S)
+        html = html.replace(b"<founder-title>", b'<h1 class="atitle">').replace(b"</founder-title>", b"</h1>")
+        html = html.replace(b'class="font01"', b'class="headline"')
+        path.write_bytes(html)
+    with serve(site) as base:
+        write(profiles, "moved", GOOD.replace("http://127.0.0.1:9/", base) + '[overrides]\ntitle = "h1.atitle"\n')
+        with_profile = run_scrapy("crawl", "epaper", "-a", "paper=moved", "-a", "date=2025-03-19",
+                                  "-s", f"ARCHIVE_DIR={tmp_path / 'a'}")
+        write(profiles, "plain", GOOD.replace("http://127.0.0.1:9/", base))
+        without = run_scrapy("crawl", "epaper", "-a", "paper=plain", "-a", "date=2025-03-19",
+                             "-s", f"ARCHIVE_DIR={tmp_path / 'b'}")
+    assert with_profile.returncode == 0 and without.returncode == 0
+
+    def titles(folder):
+        lines = [json.loads(line) for p in folder.rglob("*.jsonl") for line in p.read_text("utf-8").splitlines()]
+        return {r["title"] for r in lines if r["type"] == "article"}
+
+    assert "孙永红会见交通银行青岛分行客人" in titles(tmp_path / "a")
+    assert "" not in titles(tmp_path / "a")
+    assert "孙永红会见交通银行青岛分行客人" not in titles(tmp_path / "b")
+
+
+def test_papers_command_lists_profiles_with_sources():
+    result = subprocess.run([sys.executable, "-m", "crawler", "papers", "-v"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0
+    keys = [line.split("\t")[0] for line in result.stdout.splitlines() if not line.startswith("\t")]
+    assert keys == ["demo", "gmrb", "rmrb", "rmrb-nbs", "xihaian"]
+    assert result.stdout.count("\tsource: ") == 5
