@@ -85,8 +85,9 @@ class EpaperSpider(scrapy.Spider):
     # --- platform=auto ---------------------------------------------------------------------------
 
     def _adopt(self, found: detect.Detection, evidence: str) -> None:
-        """Crawl on as the detected platform."""
-        self.platform = get_platform(found.platform, dict(self.profile.overrides))
+        """Crawl on as the detected platform; the detected page names an issue's first page unless told."""
+        first_node = self.profile.first_node or found.page_url.rsplit("/", 1)[-1]
+        self.platform = get_platform(found.platform, {**self.profile.overrides, "first_node": first_node})
         self.base_url = found.base_url
         self.crawler.stats.set_value("epaper/detected_platform", found.platform)
         logger.info("auto: detected platform %s from %s (base URL %s)", found.platform, evidence, found.base_url)
