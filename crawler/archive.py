@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,20 +74,61 @@ def write_records(path: Path, records: Iterable[dict[str, Any]]) -> None:
         raise
 
 
-def merge_day(path: Path, fresh: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], int, int]:
-    """A day's records after a re-crawl: fresh records replace old ones by id, old ones not seen stay.
+@dataclass
+class MergeCounts:
+    """What a merge did to a day file."""
 
-    Returns the merged records in reading order, how many ids are new and how many were replaced.
+    new: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+
+
+def _same(old: dict[str, Any], fresh: dict[str, Any]) -> bool:
+    """Whether a fresh record says nothing the old one didn't (fetch time aside)."""
+    ignore = {"fetched_at", "revised_at", "revisions", "continued_on", "continued_from", "full_body"}
+    return {k: v for k, v in old.items() if k not in ignore} == {k: v for k, v in fresh.items() if k not in ignore}
+
+
+def merge_day(path: Path, fresh: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], MergeCounts]:
+    """A day's records after a re-crawl, in reading order.
+
+    Fresh records replace old ones by id and old ones not seen again stay (a partial re-crawl loses
+    nothing). A fresh record identical to the archived one keeps the archived one (so an unchanged
+    re-crawl rewrites nothing); an article whose content_hash changed keeps the old hash in
+    `revisions` and gets `revised_at`.
     """
     merged: dict[str, dict[str, Any]] = {}
     if path.exists():
         for record in read_records(path):
             merged[record.get("id", "")] = record
-    new = replaced = 0
+    counts = MergeCounts()
     for record in fresh:
-        if record["id"] in merged:
-            replaced += 1
+        old = merged.get(record["id"])
+        if old is None:
+            counts.new += 1
+        elif _same(old, record):
+            counts.unchanged += 1
+            continue
+        elif record.get("type") == "article" and old.get("content_hash") != record.get("content_hash"):
+            counts.revised += 1
+            record = {**record, "revised_at": record.get("fetched_at", ""),
+                      "revisions": [*old.get("revisions", []), old.get("content_hash", "")]}
         else:
-            new += 1
+            counts.replaced += 1
+            if old.get("revisions"):
+                record = {**record, "revised_at": old.get("revised_at", ""), "revisions": old["revisions"]}
         merged[record["id"]] = record
-    return sorted(merged.values(), key=record_sort_key), new, replaced
+    return sorted(merged.values(), key=record_sort_key), counts
+
+
+@contextmanager
+def day_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a day file while it is read, merged and replaced (several workers)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.profiles import Profile, ProfileError, load_profile, make_profile
@@ -47,6 +48,22 @@ def day_range(date: str | None, start: str | None, end: str | None) -> tuple[dt.
     return tuple(first + dt.timedelta(days=i) for i in range(count))
 
 
+def since_days(since: str, paper: str, archive_dir: str | None, end: str | None) -> tuple[dt.date, ...]:
+    """Days from the one after `since` (a date, or `last` = the newest archived issue) up to end/today."""
+    if since == "last":
+        folder = Path(archive_dir or "data/archive") / paper
+        dates = sorted(p.stem[len(paper) + 1:] for p in folder.glob(f"*/{paper}-*.jsonl"))
+        if not dates:
+            raise ProfileError(f"since=last: no archived issue of {paper} in {folder.parent}; "
+                               "give start=YYYY-MM-DD for the first crawl")
+        newest = parse_day(dates[-1], "archived date")
+    else:
+        newest = parse_day(since, "since")
+    first = newest + dt.timedelta(days=1)
+    last = parse_day(end, "end") if end else dt.date.today()
+    return tuple(first + dt.timedelta(days=i) for i in range(max(0, (last - first).days + 1)))
+
+
 def resolve(
     paper: str | None = None,
     platform: str | None = None,
@@ -56,9 +73,13 @@ def resolve(
     end: str | None = None,
     first_node: str | None = None,
     name: str | None = None,
+    since: str | None = None,
+    archive_dir: str | None = None,
 ) -> CrawlPlan:
     """Check every crawl argument and build the plan (raises ProfileError with a one-line reason)."""
-    days = day_range(date, start, end)
+    if since and (date or start):
+        raise ProfileError("give since=... or date=/start=..., not both")
+    days = None if since else day_range(date, start, end)
     if platform:
         if not base_url:
             raise ProfileError("platform=... needs base_url=... (the e-paper's root URL)")
@@ -70,6 +91,8 @@ def resolve(
         profile = load_profile(paper, base_url=base_url or "", first_node=first_node or "", name=name or "")
     else:
         raise ProfileError("say which paper: -a paper=NAME (a profile), or -a platform=... -a base_url=...")
+    if since:
+        days = since_days(since, profile.key, archive_dir, end)
     return CrawlPlan(profile=profile, days=days, start_url=base_url or profile.base_url)
 
 

@@ -52,4 +52,6 @@ class PageItem(scrapy.Item):
     image_url = scrapy.Field()
     guide = scrapy.Field()
     article_ids = scrapy.Field()
+    article_urls = scrapy.Field()
+    issue_pages = scrapy.Field()
     fetched_at = scrapy.Field()

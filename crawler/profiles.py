@@ -15,7 +15,8 @@ from crawler.platforms.config import ConfigError, PlatformConfig
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_KNOWN_KEYS = {"name", "platform", "base_url", "first_node", "allowed_domains", "source", "notes", "overrides"}
+_KNOWN_KEYS = {"name", "platform", "base_url", "first_node", "allowed_domains", "source", "notes", "overrides",
+               "scheduled"}
 
 
 class ProfileError(ValueError):
@@ -34,6 +35,7 @@ class Profile:
     allowed_domains: tuple[str, ...] = field(default_factory=tuple)
     source: str = ""
     overrides: dict[str, Any] = field(default_factory=dict)
+    scheduled: bool = True  # crawled by paper=all
 
     def platform_config(self) -> PlatformConfig:
         """The platform's selectors and URL scheme with this profile's overrides (checked at load)."""
@@ -92,6 +94,7 @@ def make_profile(
     allowed_domains: tuple[str, ...] | list[str] = (),
     source: str = "",
     overrides: dict[str, Any] | None = None,
+    scheduled: bool = True,
 ) -> Profile:
     """Build a validated profile from plain values (a TOML file or spider arguments)."""
     base_url = _normalize_base_url(base_url)
@@ -107,6 +110,7 @@ def make_profile(
         allowed_domains=domains,
         source=source,
         overrides=dict(overrides or {}),
+        scheduled=bool(scheduled),
     )
     try:
         if platform != "auto":

@@ -8,6 +8,8 @@ COMMANDS_MODULE = "crawler.commands"
 # Where the archive (the source of truth) and the search index live.
 ARCHIVE_DIR = "data/archive"
 INDEX_DIR = ""
+# Write buffered day files every N records (and at the end): a killed crawl loses at most N records.
+ARCHIVE_FLUSH_ITEMS = 500
 
 # Be a good citizen: say who we are, obey robots.txt, adapt to the server's pace.
 CONTACT = "https://github.com/epaper-archive/epaper"
@@ -29,6 +31,12 @@ DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# process_response runs from the highest number down, so RetryAfterMiddleware (560) sees a 429/503 before
+# Scrapy's RetryMiddleware (550) would retry it at once: it waits out Retry-After (up to RETRY_AFTER_MAX s).
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.RetryAfterMiddleware": 560,
+}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.normalize.NormalizePipeline": 300,
     "crawler.pipelines.fields.ArticleFieldsPipeline": 350,
@@ -38,6 +46,11 @@ ITEM_PIPELINES = {
     "crawler.pipelines.index.IndexPipeline": 700,
     "crawler.pipelines.archive.ArchivePipeline": 800,
 }
+
+EXTENSIONS = {"crawler.summary.CrawlSummary": 500}
+
+# -s REDIS_URL=redis://host:port/0: several workers share one queue in Redis (off when unset).
+ADDONS = {"crawler.distributed.RedisAddon": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

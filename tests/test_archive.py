@@ -43,9 +43,32 @@ def test_merge_replaces_by_id_and_keeps_unseen_records(tmp_path):
     write_records(path, old)
     fresh = [{"id": "p-1", "type": "article", "page_no": "01", "position": 0, "title": "new"},
              {"id": "p-0", "type": "page", "page_no": "01"}]
-    merged, new, replaced = merge_day(path, fresh)
+    merged, counts = merge_day(path, fresh)
     assert [(r["id"], r.get("title")) for r in merged] == [("p-0", None), ("p-1", "new"), ("p-2", "kept")]
-    assert (new, replaced) == (1, 1)
+    assert (counts.new, counts.replaced) == (1, 1)
+
+
+def article(content_hash, fetched_at, **extra):
+    return {"id": "p-1", "type": "article", "page_no": "01", "content_hash": content_hash, "fetched_at": fetched_at,
+            **extra}
+
+
+def test_unchanged_article_keeps_the_archived_record(tmp_path):
+    path = tmp_path / "day.jsonl"
+    write_records(path, [article("sha256:a", "2025-03-19T06:00:00Z")])
+    merged, counts = merge_day(path, [article("sha256:a", "2025-03-20T06:00:00Z")])
+    assert merged == [article("sha256:a", "2025-03-19T06:00:00Z")]
+    assert (counts.unchanged, counts.new, counts.revised) == (1, 0, 0)
+
+
+def test_changed_article_is_revised_with_the_old_hash_kept(tmp_path):
+    path = tmp_path / "day.jsonl"
+    write_records(path, [article("sha256:a", "2025-03-19T06:00:00Z")])
+    merged, counts = merge_day(path, [article("sha256:b", "2025-03-20T06:00:00Z", title="更正")])
+    write_records(path, merged)
+    assert merged[0]["revisions"] == ["sha256:a"] and merged[0]["revised_at"] == "2025-03-20T06:00:00Z"
+    merged, counts = merge_day(path, [article("sha256:c", "2025-03-21T06:00:00Z")])
+    assert merged[0]["revisions"] == ["sha256:a", "sha256:b"] and counts.revised == 1
 
 
 def test_read_skips_malformed_lines(tmp_path):

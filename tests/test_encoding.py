@@ -46,3 +46,18 @@ def test_undecodable_bytes_keep_the_rest_and_are_logged(caplog):
     assert "标题。" in items[0]["body"]
     assert crawler.stats.get_value("epaper/decode_errors") == 1
     assert f"undecodable byte sequence(s) in {URL}" in caplog.text
+
+
+def test_lying_charset_header_is_caught():
+    """The header says utf-8, the page says gb2312, the bytes are GBK: the page's own word wins."""
+    body = article_html("朱镕基在西海岸", "gb2312").encode("gbk")
+    response = HtmlResponse(URL, body=body, headers={"Content-Type": "text/html; charset=utf-8"})
+    assert "\ufffd" in response.text
+    assert extract.parse_article(response, CFG).title == "朱镕基在西海岸"
+
+
+def test_decode_html_prefers_the_first_choice_when_it_is_clean():
+    from crawler.encoding import decode_html
+
+    assert decode_html("西海岸".encode(), "utf-8") == ("西海岸", "utf-8")
+    assert decode_html("西海岸".encode("gbk"), "utf-8") == ("西海岸", "gb18030")

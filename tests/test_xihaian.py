@@ -70,7 +70,7 @@ def test_archive_holds_exactly_the_expected_records(crawl):
     for record in got:
         want = expected[record["url"]]
         assert {k: record[k] for k in want} == want
-        assert set(record) - set(want) <= set(VOLATILE) | {"paper_name"}
+        assert set(record) - set(want) <= set(VOLATILE) | {"paper_name", "article_urls", "issue_pages"}
     assert len(got) == len({r["id"] for r in got})
 
 
@@ -100,18 +100,42 @@ def test_archive_is_utf8_not_escaped(crawl):
     assert "高质量发展" in text and "\\u" not in text
 
 
-def test_recrawl_replaces_the_day_without_duplicates(crawl, tmp_path):
+def test_second_run_rereads_pages_but_not_unchanged_articles(crawl, tmp_path):
+    """The seen-store: page lists are fetched again, archived articles are not, nothing is rewritten."""
     archive = tmp_path / "archive"
     shutil.copytree(crawl["archive"], archive)
+    day = "xihaian/2025/xihaian-2025-03-19.jsonl"
     result = run_scrapy("crawl", "epaper", "-a", "paper=xihaian", "-a", f"base_url={crawl['base']}",
                         "-a", "date=2025-03-19", "-s", f"ARCHIVE_DIR={archive}")
     assert result.returncode == 0
-    before = [{k: v for k, v in r.items() if k != "fetched_at"} for r in read_archive(crawl["archive"])]
-    after = [{k: v for k, v in r.items() if k != "fetched_at"} for r in read_archive(archive)]
-    assert after == before
-    day_records = [r for r in expected_records(ISSUES, crawl["base"], PAPER, PAPER_NAME) if r["date"] == "2025-03-19"]
-    assert stat(result.stderr, "archive/records_replaced") == len(day_records)
+    expected = [r for r in expected_records(ISSUES, crawl["base"], PAPER, PAPER_NAME) if r["date"] == "2025-03-19"]
+    pages = [r for r in expected if r["type"] == "page"]
+    assert stat(result.stderr, "downloader/request_count") == 1 + len(pages)  # robots.txt + the page lists
+    assert stat(result.stderr, "seen/skipped") == len(expected) - len(pages)
     assert stat(result.stderr, "archive/records_new") == 0
+    assert (archive / day).read_bytes() == (crawl["archive"] / day).read_bytes()
+
+
+def test_revisit_records_a_corrected_article_as_a_revision(xihaian_site, crawl, tmp_path):
+    site, archive = tmp_path / "site", tmp_path / "archive"
+    shutil.copytree(xihaian_site, site)
+    shutil.copytree(crawl["archive"], archive)
+    page = site / "html/2025-03/19/content_1007.htm"
+    page.write_bytes(page.read_bytes().replace("安全生产".encode("gbk"), "安全生产（更正）".encode("gbk"), 1))
+    with serve(site) as base:
+        result = run_scrapy("crawl", "epaper", "-a", "paper=xihaian", "-a", f"base_url={base}",
+                            "-a", "date=2025-03-19", "-a", "revisit=1", "-s", f"ARCHIVE_DIR={archive}")
+    assert result.returncode == 0
+    assert stat(result.stderr, "archive/records_revised") == 1
+    old = {r["id"]: r for r in read_archive(crawl["archive"])}
+    for record in read_archive(archive):
+        if record["id"] == "xihaian-20250319-1007":
+            assert "（更正）" in record["title"] + record["body"]
+            assert record["revisions"] == [old[record["id"]]["content_hash"]]
+            assert record["revised_at"] == record["fetched_at"]
+        elif record["type"] == "article" and record["date"] == "2025-03-19":
+            assert "revisions" not in record  # served from another port: replaced, but not revised
+            assert record["content_hash"] == old[record["id"]]["content_hash"]
 
 
 def test_no_dates_crawls_the_latest_issue(crawl, tmp_path):
@@ -136,13 +160,13 @@ def test_a_broken_article_is_logged_counted_and_the_crawl_goes_on(xihaian_site, 
                 if r["type"] == "article" and r["date"] == "2025-03-19"}
     assert ids == expected - {"xihaian-20250319-1002"}
     assert stat(result.stderr, "validate/dropped") == 1
-    assert "content_1002.htm: neither title nor body" in result.stderr
+    assert "invalid article: neither title nor body: " + base + "html/2025-03/19/content_1002.htm" in result.stderr
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["-a", "paper=nosuch"], "unknown paper 'nosuch'; choose from: demo, xihaian"),
+        (["-a", "paper=nosuch"], "unknown paper 'nosuch'; choose from: demo, gmrb, rmrb, rmrb-nbs, xihaian"),
         (["-a", "platform=cms9", "-a", "base_url=http://127.0.0.1:9/"], "unknown platform 'cms9'; choose from"),
         (["-a", "paper=xihaian", "-a", "date=2025-02-30"], "invalid date '2025-02-30'"),
         (["-a", "paper=xihaian", "-a", "start=2025-03-19", "-a", "end=2025-03-17"], "end 2025-03-17 is before"),

@@ -1,4 +1,4 @@
-"""`scrapy crawl` that rejects bad epaper arguments with one line and exit code 2, before crawling."""
+"""`scrapy crawl epaper`: arguments checked before anything is fetched; paper=all; fatal ends exit 2."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler.args import resolve
-from crawler.profiles import ProfileError
+from crawler.profiles import ProfileError, available_profiles, load_profile
 
 # Close reasons that mean the crawl could not do its job at all: exit code 2.
 FATAL_REASONS = {"unknown_layout"}
+PLAN_ARGS = set(resolve.__code__.co_varnames[: resolve.__code__.co_argcount])
+
+
+def scheduled_papers() -> list[str]:
+    """The profiles `paper=all` crawls: every profile not marked `scheduled = false`."""
+    return [key for key in available_profiles() if load_profile(key).scheduled]
 
 
 class Command(ScrapyCrawlCommand):
@@ -21,18 +27,37 @@ class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
+        spargs = dict(opts.spargs)
+        runs = [spargs]
         if args[0] == "epaper":
+            if spargs.get("paper") == "all" and not spargs.get("platform"):
+                runs = [{**spargs, "paper": key} for key in scheduled_papers()]
             try:
-                resolve(**{k: v for k, v in opts.spargs.items() if k in resolve.__code__.co_varnames})
+                plans = [self._check(run) for run in runs]
             except ProfileError as exc:
                 print(f"scrapy crawl epaper: error: {exc}", file=sys.stderr)
                 self.exitcode = 2
                 return
+            for run, plan in zip(list(runs), plans, strict=True):
+                if plan.days == ():
+                    print(f"scrapy crawl epaper: {plan.profile.key}: nothing new to crawl (the archive is up to date)",
+                          file=sys.stderr)
+                    runs.remove(run)
+            if not runs:
+                return
         assert self.crawler_process
-        crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
+        crawlers = []
+        for run in runs:
+            crawler = self._create_crawler(args[0])
+            self.crawler_process.crawl(crawler, **run)
+            crawlers.append(crawler)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
-        elif crawler.stats.get_value("finish_reason") in FATAL_REASONS:
+        elif any(c.stats.get_value("finish_reason") in FATAL_REASONS for c in crawlers):
             self.exitcode = 2
+
+    def _check(self, spargs: dict[str, str]):
+        """The crawl plan of one run's arguments (raises ProfileError)."""
+        archive_dir = self.settings.get("ARCHIVE_DIR") if self.settings else None
+        return resolve(**{k: v for k, v in spargs.items() if k in PLAN_ARGS}, archive_dir=archive_dir)

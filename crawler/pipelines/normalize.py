@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
 
@@ -16,8 +17,10 @@ HASHED_FIELDS = ("pretitle", "title", "subtitle", "author", "body", "images")
 
 
 def content_hash(record: dict[str, Any]) -> str:
-    """A fingerprint of what a reader sees in an article (not of when or where it was fetched)."""
-    payload = json.dumps([record.get(k, "") for k in HASHED_FIELDS], ensure_ascii=False, sort_keys=True)
+    """A fingerprint of what a reader sees in an article (not of when or from which host it was fetched)."""
+    fields = {k: record.get(k, "") for k in HASHED_FIELDS}
+    fields["images"] = [[urlsplit(i.get("url", "")).path, i.get("caption", "")] for i in fields["images"] or []]
+    payload = json.dumps(fields, ensure_ascii=False, sort_keys=True)
     return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 

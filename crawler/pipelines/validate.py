@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+
+from crawler.coverage import EventLog
+from crawler.profiles import ProfileError
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ID = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -32,6 +36,7 @@ class ValidatePipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
+        self.events = EventLog(crawler.settings.get("ARCHIVE_DIR") or "data/archive")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
@@ -42,5 +47,9 @@ class ValidatePipeline:
         found = problems(adapter.asdict())
         if found:
             self.stats.inc_value("validate/dropped")
-            raise DropItem(f"invalid {adapter.get('type')} {adapter.get('url')}: {'; '.join(found)}")
+            reason = f"invalid {adapter.get('type')}: {'; '.join(found)}"
+            with contextlib.suppress(ProfileError):  # a record without a usable paper key has no log
+                self.events.add(adapter.get("paper") or "", "invalid", date=adapter.get("date") or "",
+                                url=adapter.get("url") or "", reason=reason)
+            raise DropItem(f"{reason}: {adapter.get('url')}")
         return item

@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 from scrapy.http import TextResponse
 
+from crawler.encoding import response_text
 from crawler.platforms.config import PlatformConfig, select
 from crawler.text import normalize_inline, normalize_paragraphs
 
@@ -150,7 +151,7 @@ def _first_url(sel: Selector, base: str, cfg: PlatformConfig, key: str, attr: st
 
 def parse_page(response: TextResponse, cfg: PlatformConfig) -> PageData:
     """Extract one page (版面) of an issue."""
-    sel = Selector(text=response.text)
+    sel = Selector(text=response_text(response))
     base = response.url
     pages = _page_links(sel, base, cfg)
     current = next((p for p in pages if p.url == response.url), None)
@@ -211,7 +212,7 @@ def _parse_paragraphs(sel: Selector, cfg: PlatformConfig, captions: set[str]) ->
 
 def parse_article(response: TextResponse, cfg: PlatformConfig) -> ArticleData:
     """Extract one article page. The enpproperty comment, where present, beats visible markup."""
-    html = response.text
+    html = response_text(response)
     sel = Selector(text=html)
     enp = parse_enpproperty(html)
     images = _parse_images(sel, response.url, cfg)

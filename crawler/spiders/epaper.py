@@ -5,18 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.args import CrawlPlan, resolve
+from crawler.coverage import EventLog
+from crawler.encoding import response_text
 from crawler.items import ArticleItem, PageItem
 from crawler.platforms import detect, extract, get_platform
 from crawler.platforms.config import PlatformConfig
+from crawler.seen import SeenStore
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +36,13 @@ def page_id(paper: str, date: str, page_no: str) -> str:
     return f"{paper}-{date.replace('-', '')}-p{page_no}"
 
 
+def _reason(failure: Failure) -> str:
+    """A one-line reason for a failed request: the HTTP status or the error."""
+    if failure.check(HttpError):
+        return f"HTTP {failure.value.response.status}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+
+
 def _now() -> str:
     """The current time as ISO-8601 UTC, to the second."""
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -43,16 +55,40 @@ class EpaperSpider(scrapy.Spider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         plan_args = {k: kwargs.pop(k, None) for k in
-                     ("paper", "platform", "base_url", "date", "start", "end", "first_node", "name")}
+                     ("paper", "platform", "base_url", "date", "start", "end", "first_node", "name", "since",
+                      "archive_dir")}
+        # revisit=1: fetch already-archived articles again, to catch corrections (revisions)
+        self.revisit = str(kwargs.pop("revisit", "")).lower() in ("1", "true", "yes")
         super().__init__(*args, **kwargs)
         self.name = "epaper"
         self.plan: CrawlPlan = resolve(**plan_args)
+        self.archive_dir = Path(plan_args["archive_dir"] or "data/archive")
+        self._seen: SeenStore | None = None
+        self.events = EventLog(self.archive_dir)
+        self.failed: list[tuple[str, str]] = []  # (url, reason) of everything that failed for good
+        self.no_issue_days: list[str] = []
         self.profile = self.plan.profile
         self.allowed_domains = list(self.profile.allowed_domains)
         self.base_url = self.profile.base_url
         self.platform: PlatformConfig | None = None
         if self.profile.platform != "auto":
             self.platform = self.profile.platform_config()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> EpaperSpider:
+        kwargs.setdefault("archive_dir", crawler.settings.get("ARCHIVE_DIR"))
+        return super().from_crawler(crawler, *args, **kwargs)
+
+    @property
+    def seen(self) -> SeenStore:
+        """The archive's seen-store, opened on first use."""
+        if self._seen is None:
+            self._seen = SeenStore(self.archive_dir)
+        return self._seen
+
+    def closed(self, reason: str) -> None:
+        if self._seen is not None:
+            self._seen.close()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """One request per issue day (or the latest issue); with platform=auto, detection first."""
@@ -129,10 +165,26 @@ class EpaperSpider(scrapy.Spider):
         if failure.check(HttpError) and failure.value.response.status == 404:
             logger.info("no issue: %s has no issue on %s (%s)", self.profile.key, day, failure.request.url)
             stats.inc_value("epaper/no_issue_days")
+            self.no_issue_days.append(day)
+            self.events.add(self.profile.key, "no_issue", date=failure.request.cb_kwargs.get("day", ""),
+                            url=failure.request.url)
             return
-        logger.error("failed day: %s %s: %s (%s)", self.profile.key, day, failure.getErrorMessage(),
-                     failure.request.url)
+        reason = _reason(failure)
+        logger.error("failed day: %s %s: %s (%s)", self.profile.key, day, reason, failure.request.url)
         stats.inc_value("epaper/failed_days")
+        self.failed.append((failure.request.url, reason))
+        self.events.add(self.profile.key, "failed_day", date=failure.request.cb_kwargs.get("day", ""),
+                        url=failure.request.url, reason=reason)
+
+    def request_failed(self, failure: Failure) -> None:
+        """A page or article that could not be fetched, after retries: logged, counted, recorded."""
+        request = failure.request
+        reason = _reason(failure)
+        logger.error("failed: %s: %s", request.url, reason)
+        self.crawler.stats.inc_value("epaper/failed_urls")
+        self.failed.append((request.url, reason))
+        self.events.add(self.profile.key, "failed_url", date=request.cb_kwargs.get("date") or
+                        request.cb_kwargs.get("day", ""), url=request.url, reason=reason)
 
     def parse_page(self, response: Response, day: str, first: bool) -> Iterator[Any]:
         """Record a page, queue its articles and, from the first page, the issue's other pages."""
@@ -146,7 +198,7 @@ class EpaperSpider(scrapy.Spider):
         self.crawler.stats.inc_value("epaper/pages")
         if first:
             for link in page.pages:
-                yield response.follow(link.url, callback=self.parse_page,
+                yield response.follow(link.url, callback=self.parse_page, errback=self.request_failed,
                                       cb_kwargs={"day": date, "first": False})
         paper = self.profile.key
         keys = [extract.article_key(url, self.platform) for url in page.article_urls]
@@ -154,10 +206,14 @@ class EpaperSpider(scrapy.Spider):
             type="page", id=page_id(paper, date, page.page_no), paper=paper, paper_name=self.profile.name,
             date=date, page_no=page.page_no, page_name=page.page_name, url=page.url, pdf_url=page.pdf_url,
             image_url=page.image_url, guide=page.guide, article_ids=[article_id(paper, date, k) for k in keys],
+            article_urls=page.article_urls, issue_pages=[link.url for link in page.pages],
             fetched_at=_now(),
         )
         for position, url in enumerate(page.article_urls):
-            yield response.follow(url, callback=self.parse_article,
+            if not self.revisit and self.seen.has(url):
+                self.crawler.stats.inc_value("seen/skipped")
+                continue
+            yield response.follow(url, callback=self.parse_article, errback=self.request_failed,
                                   cb_kwargs={"page": page, "date": date, "position": position})
 
     def parse_article(self, response: Response, page: Any, date: str, position: int) -> Iterator[ArticleItem]:
@@ -181,7 +237,7 @@ class EpaperSpider(scrapy.Spider):
 
     def _check_decoding(self, response: Response) -> None:
         """Log and count a page whose bytes did not all decode (what did decode is still used)."""
-        text = getattr(response, "text", "")
+        text = response_text(response) if hasattr(response, "text") else ""
         if "\ufffd" in text:
             logger.warning("decode: %d undecodable byte sequence(s) in %s (declared %s)", text.count("\ufffd"),
                            response.url, getattr(response, "encoding", "?"))
@@ -191,3 +247,5 @@ class EpaperSpider(scrapy.Spider):
         """Log and count a page that could not be parsed."""
         logger.error("parse error: %s %s: %s: %s", what, response.url, type(exc).__name__, exc)
         self.crawler.stats.inc_value(f"epaper/parse_errors/{what}")
+        self.failed.append((response.url, f"parse error: {type(exc).__name__}: {exc}"))
+        self.events.add(self.profile.key, "parse_error", url=response.url, reason=f"{type(exc).__name__}: {exc}")

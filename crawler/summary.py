@@ -1,0 +1,55 @@
+"""The one-screen summary every crawl ends with: what was collected, what is missing and why."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+
+MAX_FAILED_LINES = 20
+
+
+def summary_lines(spider: Any, stats: dict[str, Any], reason: str) -> list[str]:
+    """The summary of one crawl, from its stats and the spider's failure list."""
+    profile = spider.profile
+    days = spider.plan.days
+    span = f"{days[0]} … {days[-1]}" if days else "latest issue"
+    get = stats.get
+    failed = list(getattr(spider, "failed", []))
+    no_issue = list(getattr(spider, "no_issue_days", []))
+    lines = [
+        f"epaper crawl summary: {profile.key} ({profile.name}), {span}, {reason}",
+        f"  pages {get('epaper/pages', 0)}  articles {get('epaper/articles', 0)}  "
+        f"new {get('archive/records_new', 0)}  revised {get('archive/records_revised', 0)}  "
+        f"unchanged {get('archive/records_unchanged', 0)}  skipped (already archived) {get('seen/skipped', 0)}",
+        f"  no-issue days {len(no_issue)}{' (' + ', '.join(no_issue) + ')' if no_issue else ''}  "
+        f"failed days {get('epaper/failed_days', 0)}  failed URLs {get('epaper/failed_urls', 0)}  "
+        f"parse errors {sum(v for k, v in stats.items() if k.startswith('epaper/parse_errors/'))}  "
+        f"dropped {get('validate/dropped', 0)}",
+    ]
+    if failed:
+        lines.append("  failed for good (see also: python -m crawler.coverage):")
+        lines += [f"    {url}  {why}" for url, why in failed[:MAX_FAILED_LINES]]
+        if len(failed) > MAX_FAILED_LINES:
+            lines.append(f"    … and {len(failed) - MAX_FAILED_LINES} more")
+    return lines
+
+
+class CrawlSummary:
+    """Print the summary to stderr when the spider closes (whatever the log level)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlSummary:
+        return cls(crawler)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if not hasattr(spider, "profile"):
+            return
+        lines = summary_lines(spider, self.crawler.stats.get_stats(), reason)
+        print("\n".join(lines), file=sys.stderr, flush=True)
