@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -37,9 +39,22 @@ def xihaian_url(xihaian_site: Path) -> Iterator[str]:
 
 def run_scrapy(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run `scrapy ARGS` as a subprocess of this interpreter, politeness delays off for loopback."""
-    fast = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
+    fast = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "LOG_LEVEL": "INFO"}
     argv = [sys.executable, "-m", "scrapy", *args]
     if args and args[0] == "crawl":
-        argv += fast
+        given = {a.split("=", 1)[0] for a in args if "=" in a}
+        argv += [part for name, value in fast.items() if name not in given for part in ("-s", f"{name}={value}")]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def read_archive(archive: Path) -> list[dict]:
+    """Every record of every day file under an archive folder, in file order."""
+    paths = sorted(Path(archive).rglob("*.jsonl"))
+    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def stat(log: str, name: str) -> int:
+    """A counter from Scrapy's closing stats dump in a crawl's log (0 when absent)."""
+    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
+    return int(match.group(1)) if match else 0

@@ -12,24 +12,12 @@ from pathlib import Path
 import pytest
 
 from crawler.spiders.epaper import page_id
-from tests.conftest import ROOT, run_scrapy
+from tests.conftest import ROOT, read_archive, run_scrapy, stat
 from tests.sites.founder_classic import expected_records
 from tests.sites.server import serve
 from tests.sites.xihaian.data import ISSUES, PAPER, PAPER_NAME
 
 VOLATILE = ("fetched_at", "content_hash", "position", "id")
-
-
-def read_archive(archive: Path) -> list[dict]:
-    """Every record of every day file, in file order."""
-    paths = sorted(archive.rglob("*.jsonl"))
-    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def stat(log: str, name: str) -> int:
-    """A counter from Scrapy's closing stats dump (0 when absent)."""
-    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
-    return int(match.group(1)) if match else 0
 
 
 @pytest.fixture(scope="module")
