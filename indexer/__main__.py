@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -34,6 +35,10 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--rebuild", action="store_true", help="start from an empty index")
     build.add_argument("--lock-timeout", type=float, default=LOCK_TIMEOUT, metavar="SECONDS",
                        help=f"how long to wait for another writer (default {LOCK_TIMEOUT:g})")
+    build.add_argument("--userdict", type=Path, metavar="FILE", default=os.environ.get("EPAPER_USERDICT") or None,
+                       help="jieba user dictionary (`word freq [tag]` lines; default $EPAPER_USERDICT), used "
+                            "at index and query time and recorded in the index; changing it needs --rebuild. "
+                            "Without it an existing index keeps its dictionary. Starter: indexer/dicts/xihaian.txt")
     build.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="JSONL file or archive directory")
     return parser
 
@@ -43,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     logging.basicConfig(format="%(message)s", level=logging.WARNING, stream=sys.stderr)
     try:
-        stats = build_index(args.index, args.paths, rebuild=args.rebuild, lock_timeout=args.lock_timeout)
+        stats = build_index(args.index, args.paths, rebuild=args.rebuild, lock_timeout=args.lock_timeout,
+                            userdict=args.userdict)
     except (EpaperIndexError, OSError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2

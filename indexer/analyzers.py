@@ -6,15 +6,29 @@ joined by ``-``/``_``/several dots ("2024-2026", "e-mail", "1.2.3"), which
 rjieba keeps whole and jieba splits with its HMM fallback regex.  We re-split
 those the way jieba does, so index-time and query-time words are the
 jieba words (tests/test_analyzers.py checks the identity).
+
+
+Traditional and simplified Chinese match each other: every CJK character is
+mapped to its simplified form by OpenCC's t2s tables, one character at a time
+(``to_simplified``), before both analyzers and before query terms are cut.
+The mapping is context-free and length-preserving, so char positions and
+offsets stay aligned with the stored (as printed) text and phrases stay exact;
+OpenCC's phrase-level conversions (which can depend on neighbours) are not
+applied.  A user dictionary (jieba format) may be active: see ``use_userdict``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import rjieba
 from whoosh.analysis import Token, Tokenizer
+
+from indexer.errors import EpaperIndexError
 
 # jieba's finalseg.re_skip: how jieba splits an unknown ASCII run.
 _JIEBA_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
@@ -22,15 +36,116 @@ _JIEBA_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 _ASCII_BLOCK = re.compile(r"[a-zA-Z0-9+#&._%\-]+")
 
 
+# CJK blocks whose characters go through OpenCC t2s.
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF))
+_T2S: dict[str, str] | None = None
+
+
+def t2s_table() -> dict[str, str]:
+    """Return {traditional char: simplified char} for every CJK char OpenCC t2s changes into one char."""
+    global _T2S
+    if _T2S is None:
+        import opencc
+
+        chars = [chr(code) for lo, hi in _CJK_RANGES for code in range(lo, hi + 1)]
+        # Newlines keep OpenCC from applying multi-char phrase rules across neighbours.
+        converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+        if len(converted) != len(chars):  # pragma: no cover - defensive
+            raise RuntimeError("OpenCC t2s changed the number of lines")
+        _T2S = {ch: out for ch, out in zip(chars, converted, strict=True) if out != ch and len(out) == 1}
+    return _T2S
+
+
+def to_simplified(text: str) -> str:
+    """Map every character to its simplified form (one char for one char)."""
+    table = t2s_table()
+    return "".join(table.get(ch, ch) for ch in text)
+
+
 def fold_char(ch: str) -> str:
-    """Lowercase one character, keeping it one character long (so offsets stay aligned)."""
+    """Lowercase one character and map it to simplified Chinese, keeping it one character long."""
     low = ch.lower()
-    return low if len(low) == 1 else ch
+    low = low if len(low) == 1 else ch
+    return t2s_table().get(low, low)
 
 
 def normalize(text: str) -> str:
     """Return the text as the char field sees it: whitespace removed, each char folded."""
     return "".join(fold_char(ch) for ch in text if not ch.isspace())
+
+
+# ---------------------------------------------------------------- user dictionary
+
+
+@dataclass(frozen=True)
+class UserDict:
+    """A parsed jieba-format user dictionary: (word, freq, tag) entries and a digest of them."""
+
+    entries: tuple[tuple[str, int, str], ...]
+    digest: str
+    source: str = ""
+
+
+class UserDictError(EpaperIndexError, ValueError):
+    """A user dictionary file is missing or malformed."""
+
+
+def read_userdict(path: Path | str) -> UserDict:
+    """Parse a jieba user dictionary (`word freq [tag]` per line; freq may be omitted, # comments)."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UserDictError(f"cannot read user dictionary {path}: {exc.strerror or exc}") from None
+    entries = []
+    for line_no, line in enumerate(lines, 1):
+        parts = line.split("#", 1)[0].split()
+        if not parts:
+            continue
+        if len(parts) > 3 or (len(parts) >= 2 and not parts[1].isdigit()):
+            raise UserDictError(f"{path}:{line_no}: expected `word freq [tag]`, got {line.strip()!r}")
+        freq = int(parts[1]) if len(parts) >= 2 else 0
+        entries.append((to_simplified(parts[0]), freq, parts[2] if len(parts) == 3 else ""))
+    payload = "\n".join(f"{w} {f} {t}" for w, f, t in entries)
+    return UserDict(tuple(entries), hashlib.sha1(payload.encode()).hexdigest()[:16], str(path))
+
+
+_SEGMENTERS: dict[str, object] = {}
+_active: object = rjieba  # module functions = the default dictionary
+_active_digest = ""
+
+
+def make_segmenter(userdict: UserDict | None):
+    """Return an rjieba segmenter with the default dictionary plus userdict (cached per digest)."""
+    if userdict is None or not userdict.entries:
+        return rjieba
+    if userdict.digest not in _SEGMENTERS:
+        segmenter = rjieba.Jieba()
+        for word, freq, tag in userdict.entries:
+            # freq 0 = let jieba suggest one that keeps the word whole (as jieba.add_word does)
+            segmenter.add_word(word, freq or suggest_freq(word), tag or None)
+        _SEGMENTERS[userdict.digest] = segmenter
+    return _SEGMENTERS[userdict.digest]
+
+
+def suggest_freq(word: str) -> int:
+    """jieba's suggest_freq(word, tune=False) for the default dictionary."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    return jieba.suggest_freq(word, False)
+
+
+def use_userdict(userdict: UserDict | None) -> None:
+    """Make userdict (None = none) the dictionary of the word analyzer and of query-time cutting."""
+    global _active, _active_digest
+    _active = make_segmenter(userdict)
+    _active_digest = userdict.digest if userdict and userdict.entries else ""
+
+
+def active_userdict_digest() -> str:
+    """Digest of the active user dictionary ("" for none)."""
+    return _active_digest
 
 
 def _is_content(word: str) -> bool:
@@ -40,12 +155,13 @@ def _is_content(word: str) -> bool:
 
 def _jieba_tokens(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield (word, start, end) exactly as jieba default mode (HMM on) would cut the text."""
-    for word, start, end in rjieba.tokenize(text):
+    segmenter = _active
+    for word, start, end in segmenter.tokenize(text):
         if (
             len(word) > 1
             and _ASCII_BLOCK.fullmatch(word)
             and not _JIEBA_SKIP.fullmatch(word)
-            and not rjieba.has_word(word)
+            and not segmenter.has_word(word)
         ):
             offset = start
             for piece in _JIEBA_SKIP.split(word):
@@ -62,8 +178,8 @@ def jieba_words(text: str) -> list[str]:
 
 
 def word_spans(text: str) -> Iterator[tuple[str, int, int]]:
-    """Yield (lowercased word, start, end) for every content word of text."""
-    for word, start, end in _jieba_tokens(text):
+    """Yield (lowercased word, start, end) for every content word of text (cut after t2s mapping)."""
+    for word, start, end in _jieba_tokens(to_simplified(text)):
         if _is_content(word):
             yield word.lower(), start, end
 

@@ -17,6 +17,10 @@ class SchemaVersionError(EpaperIndexError):
     """The index was written by another schema version."""
 
 
+class UserDictMismatchError(EpaperIndexError):
+    """An update asks for another user dictionary than the index was built with."""
+
+
 class IndexLockedError(EpaperIndexError):
     """Another writer holds the index lock."""
 

@@ -5,11 +5,19 @@ Grammar (NOT binds tighter than AND, AND tighter than OR; juxtaposition is AND):
     query   := or_expr
     or_expr := and_expr ("OR" and_expr)*
     and_expr:= unary (["AND"] unary)*
-    unary   := ("NOT" | "-") unary | primary
-    primary := "(" or_expr ")" | [field ":"] (WORD | '"' phrase '"')
+    unary   := ("NOT" | "-") unary | near
+    near    := primary [("W/" N | "PRE/" N) primary]      (both sides single terms)
+    primary := "(" or_expr ")" | [field ":"] (WORD | WORD "*" | '"' phrase '"' ["~" N])
 
 A quoted phrase matches texts containing the string literally (char fields).
 A plain word matches literally (top rank tier) or as all of its jieba words.
+``X*`` matches the literal X followed by at least one more letter, digit or
+CJK character.  ``A W/N B`` (or ``"A B"~N``) matches when occurrences of A and
+B in the same field are at most N characters apart in either order, ``A PRE/N
+B`` when A comes first; "apart" is the number of non-whitespace characters
+between the end of one and the start of the other (0 = adjacent; the two must
+not overlap).  Proximity and wildcard terms are literal (no jieba-word form)
+and are checked exactly on the stored text after a char-field candidate pass.
 """
 
 from __future__ import annotations
@@ -23,22 +31,42 @@ from whoosh.searching import Searcher
 from indexer.analyzers import char_tokens, cut_words
 from indexer.errors import QueryError
 from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
+from indexer.snippets import find_literal, find_near, find_prefix, merge
 
 FIELDS = ("title", "author", "body", "pretitle", "subtitle", "paper", "page")
 # Fields whose values are matched literally even when unquoted.
 LITERAL_FIELDS = ("author", "paper", "page")
 OPERATORS = ("AND", "OR", "NOT")
 _FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
+_NEAR_OPERATOR = re.compile(r"(W|PRE)/(\d+)")
+_PROXIMITY_SUFFIX = re.compile(r"~(\d+)")
 _WORD_STOP = '()"'
+MAX_DISTANCE = 10_000
 
 
 @dataclass(frozen=True)
 class Leaf:
-    """A search term: a plain word or a quoted phrase, optionally limited to one field."""
+    """A search term: a plain word, a prefix (wildcard) or a quoted phrase, optionally limited to one field."""
 
     text: str
     quoted: bool
     field: str | None = None
+    wildcard: bool = False  # `text*`: text followed by at least one more letter/digit/CJK char
+
+
+@dataclass(frozen=True)
+class Near:
+    """Two literal terms at most `distance` chars apart in one field; ordered=True: left comes first."""
+
+    left: Leaf
+    right: Leaf
+    distance: int
+    ordered: bool = False
+
+    @property
+    def field(self) -> str | None:
+        """The field both sides are limited to (None = any text field)."""
+        return self.left.field or self.right.field
 
 
 @dataclass(frozen=True)
@@ -62,7 +90,7 @@ class Not:
     child: object
 
 
-Node = Leaf | And | Or | Not
+Node = Leaf | Near | And | Or | Not
 
 
 # ---------------------------------------------------------------- lexer
@@ -84,19 +112,57 @@ def _lex_word(text: str, start: int) -> tuple[tuple, int]:
     word = text[start:end]
     if word in OPERATORS:
         return (word,), end
+    near = _NEAR_OPERATOR.fullmatch(word)
+    if near:
+        return ("NEAR", near.group(1) == "PRE", _distance(near.group(2))), end
     prefix = _FIELD_PREFIX.match(word)
     if not prefix:
-        return ("TERM", Leaf(word, quoted=False)), end
+        return ("TERM", _plain(word)), end
     name = prefix.group(1).lower()
     if name not in FIELDS:
         raise QueryError(f"unknown field '{prefix.group(1)}:'; known fields: {', '.join(f + ':' for f in FIELDS)}")
     rest = word[prefix.end() :]
     if rest:
-        return ("TERM", Leaf(rest, quoted=False, field=name)), end
+        leaf = _plain(rest, field=name)
+        if leaf.wildcard and name in LITERAL_FIELDS:
+            raise QueryError(f"wildcard '*' works on text fields, not on '{name}:'")
+        return ("TERM", leaf), end
     if end < len(text) and text[end] == '"':
-        phrase, after = _read_quoted(text, end)
-        return ("TERM", Leaf(phrase, quoted=True, field=name)), after
+        return _quoted(text, end, field=name)
     raise QueryError(f"field '{name}:' must be followed by a word or a quoted phrase")
+
+
+def _distance(digits: str) -> int:
+    """Return a proximity distance, checking its range."""
+    distance = int(digits)
+    if distance > MAX_DISTANCE:
+        raise QueryError(f"proximity distance {distance} is too large (at most {MAX_DISTANCE})")
+    return distance
+
+
+def _plain(word: str, field: str | None = None) -> Leaf:
+    """Return the leaf of an unquoted word; a trailing '*' makes it a prefix term."""
+    stem = word[:-1] if word.endswith("*") else word
+    if "*" in stem:
+        raise QueryError(f"wildcard '*' is only allowed at the end of a term, got '{word}'")
+    if word.endswith("*") and not stem:
+        raise QueryError("wildcard '*' needs a prefix before it, e.g. 氢能*")
+    return Leaf(stem, quoted=False, field=field, wildcard=word.endswith("*"))
+
+
+def _quoted(text: str, start: int, field: str | None = None) -> tuple[tuple, int]:
+    """Lex a quoted phrase at text[start], with an optional `~N` proximity suffix."""
+    phrase, after = _read_quoted(text, start)
+    if after < len(text) and text[after] == "~":
+        suffix = _PROXIMITY_SUFFIX.match(text, after)
+        if not suffix:
+            raise QueryError(f'proximity needs a number after \'~\', e.g. "{phrase}"~10')
+        parts = phrase.split()
+        if len(parts) != 2:
+            raise QueryError(f'a proximity phrase needs exactly two space-separated parts, got "{phrase}"')
+        left, right = (Leaf(part, quoted=True, field=field) for part in parts)
+        return ("TERM", Near(left, right, _distance(suffix.group(1)))), suffix.end()
+    return ("TERM", Leaf(phrase, quoted=True, field=field)), after
 
 
 def tokenize(text: str) -> list[tuple]:
@@ -111,8 +177,8 @@ def tokenize(text: str) -> list[tuple]:
             tokens.append((ch,))
             pos += 1
         elif ch == '"':
-            phrase, pos = _read_quoted(text, pos)
-            tokens.append(("TERM", Leaf(phrase, quoted=True)))
+            token, pos = _quoted(text, pos)
+            tokens.append(token)
         elif ch == "-":
             if pos + 1 >= len(text) or text[pos + 1].isspace() or text[pos + 1] == ")":
                 raise QueryError("dangling operator '-': it must be followed by a term, e.g. -广告")
@@ -146,7 +212,7 @@ class _Parser:
 
     def expect_operand(self, operator: str) -> None:
         """Raise if the operator just consumed has nothing to apply to."""
-        if self.peek() in (None, ")", "AND", "OR"):
+        if self.peek() in (None, ")", "AND", "OR", "NEAR"):
             raise QueryError(f"dangling operator '{operator}': it needs a term after it")
 
     def parse(self) -> Node:
@@ -183,11 +249,28 @@ class _Parser:
             self.take()
             self.expect_operand("NOT")
             return Not(self.unary())
-        return self.primary()
+        return self.near()
+
+    def near(self) -> Node:
+        """Parse `term W/N term` and `term PRE/N term`."""
+        left = self.primary()
+        if self.peek() != "NEAR":
+            return left
+        _, ordered, distance = self.take()
+        name = f"{'PRE' if ordered else 'W'}/{distance}"
+        if self.peek() in (None, ")", "AND", "OR", "NOT", "NEAR"):
+            raise QueryError(f"dangling operator '{name}': it needs a term after it")
+        right = self.primary()
+        if self.peek() == "NEAR":
+            raise QueryError(f"'{name}' joins exactly two terms; combine several with AND, e.g. (a W/5 b) (b W/5 c)")
+        return _near(left, right, distance, ordered, name)
 
     def primary(self) -> Node:
         """Parse a parenthesised group or a term."""
         kind = self.peek()
+        if kind == "NEAR":
+            _, ordered, distance = self.tokens[self.pos]
+            raise QueryError(f"dangling operator '{'PRE' if ordered else 'W'}/{distance}': it needs a term before it")
         if kind in ("AND", "OR"):
             raise QueryError(f"dangling operator '{kind}': it needs a term before it")
         if kind == ")":
@@ -204,6 +287,20 @@ class _Parser:
         return node
 
 
+def _near(left: Node, right: Node, distance: int, ordered: bool, name: str) -> Near:
+    """Check the operands of a proximity operator and return the node."""
+    for side in (left, right):
+        if not isinstance(side, Leaf):
+            raise QueryError(f"'{name}' needs a word or quoted phrase on each side, not a group or a proximity")
+        if side.wildcard:
+            raise QueryError(f"'{name}' does not take wildcard terms")
+        if side.field in LITERAL_FIELDS:
+            raise QueryError(f"'{name}' works on text fields, not on '{side.field}:'")
+    if left.field and right.field and left.field != right.field:
+        raise QueryError(f"'{name}' needs both terms in the same field, got '{left.field}:' and '{right.field}:'")
+    return Near(left, right, distance, ordered)
+
+
 def parse(text: str) -> Node:
     """Parse a query string into an AST; raise QueryError with a human message if invalid."""
     node = _Parser(tokenize(text)).parse()
@@ -213,8 +310,19 @@ def parse(text: str) -> Node:
     return node
 
 
+def terms(node: Node, positive: bool | None = None) -> list[Leaf | Near]:
+    """Return the terms (leaves and proximity pairs) of node; positive=True: only those not under a NOT."""
+    if isinstance(node, (Leaf, Near)):
+        return [node]
+    if isinstance(node, Not):
+        return [] if positive else terms(node.child, positive)
+    return [term for child in node.children for term in terms(child, positive)]
+
+
 def leaves(node: Node, positive: bool | None = None) -> list[Leaf]:
-    """Return the leaves of node; positive=True keeps only those not under a NOT."""
+    """Return the leaves of node (both sides of proximity pairs); positive=True: only those not under a NOT."""
+    if isinstance(node, Near):
+        return [node.left, node.right]
     if isinstance(node, Leaf):
         return [node]
     if isinstance(node, Not):
@@ -252,7 +360,7 @@ def literal_queries(leaf: Leaf) -> list[wq.Query]:
 
 def word_queries(leaf: Leaf) -> list[list[wq.Query]]:
     """Return, per jieba word of a plain leaf, the term queries (one per field) that find it."""
-    if leaf.quoted or leaf.field in LITERAL_FIELDS:
+    if leaf.quoted or leaf.wildcard or leaf.field in LITERAL_FIELDS:
         return []
     fields = TEXT_FIELDS if leaf.field is None else (leaf.field,)
     return [[wq.Term(name, word) for name in fields] for word in dict.fromkeys(cut_words(leaf.text))]
@@ -265,6 +373,27 @@ class _Evaluator:
         self.searcher = searcher
         self.cache: dict[wq.Query, frozenset[int]] = {}
         self._all: frozenset[int] | None = None
+        self._stored: dict[int, dict] = {}
+        self._verified: dict[Leaf | Near, frozenset[int]] = {}
+
+    def stored(self, docnum: int) -> dict:
+        """Return the stored fields of a document (cached)."""
+        if docnum not in self._stored:
+            self._stored[docnum] = self.searcher.stored_fields(docnum)
+        return self._stored[docnum]
+
+    def verified(self, term: Leaf | Near) -> frozenset[int]:
+        """Docs where a wildcard or proximity term really matches: char-field candidates checked on stored text."""
+        if term not in self._verified:
+            found: set[int] = set()
+            for name in TEXT_FIELDS if term.field is None else (term.field,):
+                sides = [term.left, term.right] if isinstance(term, Near) else [term]
+                candidates = frozenset.intersection(
+                    *(self.docs(_char_phrase(char_field(name), char_tokens(side.text))) for side in sides))
+                found.update(docnum for docnum in candidates - found
+                             if term_spans(term, self.stored(docnum).get(name, "")))
+            self._verified[term] = frozenset(found)
+        return self._verified[term]
 
     def docs(self, query: wq.Query) -> frozenset[int]:
         """Return the live docnums matching one leaf query."""
@@ -292,6 +421,8 @@ class _Evaluator:
 
     def evaluate(self, node: Node, strict: bool) -> frozenset[int]:
         """Return the docs matching node; strict=True counts plain words as literal only."""
+        if isinstance(node, Near) or (isinstance(node, Leaf) and node.wildcard):
+            return self.verified(node)
         if isinstance(node, Leaf):
             return self.leaf(node, strict)
         if isinstance(node, Or):
@@ -304,6 +435,15 @@ class _Evaluator:
                 # Exclusion always uses the loose form: a word is excluded in every form it matches.
                 result = result - self.evaluate(child.child, strict=False)
         return result
+
+
+def term_spans(term: Leaf | Near, text: str) -> list[tuple[int, int]]:
+    """Return the spans of text where a text-field term matches literally (merged, non-overlapping)."""
+    if isinstance(term, Near):
+        return merge(find_near(text, term.left.text, term.right.text, term.distance, term.ordered))
+    if term.wildcard:
+        return merge(find_prefix(text, term.text))
+    return merge(find_literal(text, term.text))
 
 
 @dataclass
@@ -327,6 +467,19 @@ class CompiledQuery:
         strict = evaluator.evaluate(self.ast, strict=True) if self.has_words else loose
         return loose, strict
 
+    def match_spans(self, field_name: str | None, text: str) -> list[tuple[int, int]]:
+        """Spans of text (a stored text field) matched literally by the query's positive terms.
+
+        These are the occurrences counted by `count` and listed by KWIC: quoted phrases and plain
+        words as literal strings, `X*` as X plus the next char, proximity pairs as both their sides.
+        """
+        spans = []
+        for term in terms(self.ast, positive=True):
+            if term.field in LITERAL_FIELDS or (None not in (term.field, field_name) and term.field != field_name):
+                continue
+            spans += term_spans(term, text)
+        return merge(spans)
+
     def scoring_query(self) -> wq.Query | None:
         """Return an OR of every positive leaf query, whose BM25 score ranks hits within a tier."""
         parts: list[wq.Query] = []
@@ -342,7 +495,7 @@ class CompiledQuery:
 def compile_query(text: str) -> CompiledQuery:
     """Parse text and collect the strings hits are highlighted with."""
     ast = parse(text)
-    shown = [leaf for leaf in leaves(ast, positive=True) if leaf.field not in LITERAL_FIELDS]
+    shown = [leaf for leaf in leaves(ast, positive=True) if leaf.field not in LITERAL_FIELDS and not leaf.wildcard]
     phrases = list(dict.fromkeys(leaf.text.strip() for leaf in shown))
     words = list(dict.fromkeys(w for leaf in shown if not leaf.quoted for w in cut_words(leaf.text)))
     return CompiledQuery(text, ast, phrases, words)

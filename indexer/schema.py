@@ -10,11 +10,16 @@ from whoosh import index
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import FileIndex
 
-from indexer.analyzers import char_analyzer, word_analyzer
+from indexer.analyzers import UserDict, char_analyzer, read_userdict, use_userdict, word_analyzer
 from indexer.errors import BUILD_HINT, IndexNotFoundError, SchemaVersionError
 
-SCHEMA_VERSION = 1
+# 2: t2s-folded analyzers, stored `record`, user dictionary, sidecars (pages, near-duplicate clusters).
+SCHEMA_VERSION = 2
 META_FILE = "epaper-index.json"
+USERDICT_FILE = "userdict.txt"  # the copy of the user dictionary the index was built with
+PAGES_FILE = "pages.json"  # page records: {key: record}
+CLUSTERS_FILE = "clusters.json"  # near-duplicate clusters: {id: cluster id}
+MINHASH_FILE = "minhash.npz"  # MinHash signatures of the indexed articles
 
 # Text fields that take part in plain-word and phrase search, in display order.
 TEXT_FIELDS = ("pretitle", "title", "subtitle", "body")
@@ -41,6 +46,8 @@ def build_schema() -> Schema:
         "author_c": TEXT(analyzer=chars, phrase=True),
         "url": STORED(),
         "content_hash": ID(stored=True, sortable=True),
+        # The archive record as JSON, without `body` (stored in its own field): for show and CSV.
+        "record": STORED(),
     }
     for name in TEXT_FIELDS:
         # Phrases go through the char twins, so word fields need frequencies only.
@@ -55,10 +62,34 @@ def normalize_page_no(page_no: str) -> str:
     return page_no.zfill(2) if page_no.isdigit() else page_no
 
 
-def write_meta(index_dir: Path) -> None:
-    """Record the schema version and creation time next to the index files."""
-    meta = {"schema_version": SCHEMA_VERSION, "created": datetime.now(UTC).isoformat(timespec="seconds")}
-    (index_dir / META_FILE).write_text(json.dumps(meta) + "\n", encoding="utf-8")
+def write_meta(index_dir: Path, userdict: UserDict | None = None) -> None:
+    """Record the schema version, creation time and user dictionary next to the index files."""
+    meta: dict = {"schema_version": SCHEMA_VERSION, "created": datetime.now(UTC).isoformat(timespec="seconds")}
+    copy = index_dir / USERDICT_FILE
+    if userdict is not None and userdict.entries:
+        meta["userdict"] = {"source": userdict.source, "digest": userdict.digest, "words": len(userdict.entries)}
+        copy.write_text("".join(f"{w} {f} {t}".rstrip() + "\n" for w, f, t in userdict.entries), encoding="utf-8")
+    elif copy.exists():
+        copy.unlink()
+    (index_dir / META_FILE).write_text(json.dumps(meta, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def read_meta(index_dir: Path) -> dict:
+    """Return the index metadata ({} if unreadable)."""
+    try:
+        meta = json.loads((Path(index_dir) / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def index_userdict(index_dir: Path) -> UserDict | None:
+    """Return the user dictionary the index was built with (None for none)."""
+    info = read_meta(index_dir).get("userdict")
+    if not info:
+        return None
+    found = read_userdict(Path(index_dir) / USERDICT_FILE)
+    return UserDict(found.entries, found.digest, info.get("source", ""))
 
 
 def read_version(index_dir: Path) -> int | None:
@@ -92,4 +123,6 @@ def open_index(index_dir: Path | str) -> FileIndex:
     if not index_exists(index_dir):
         raise IndexNotFoundError(f"no index at {index_dir}; build one with `{BUILD_HINT}`")
     check_version(index_dir)
+    # Query-time words must be cut with the dictionary the index was built with.
+    use_userdict(index_userdict(index_dir))
     return index.open_dir(str(index_dir))

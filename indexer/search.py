@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer.errors import QueryError
-from indexer.query import CompiledQuery, compile_query
-from indexer.schema import open_index
-from indexer.snippets import make_snippet
+from indexer.errors import EpaperIndexError, QueryError
+from indexer.query import CompiledQuery, compile_query, parse
+from indexer.schema import CLUSTERS_FILE, TEXT_FIELDS, open_index
+from indexer.snippets import collapse_whitespace, find_all, make_snippet, merge
 
 HIT_FIELDS = ("id", "date", "paper", "paper_name", "page_no", "page_name",
               "pretitle", "title", "subtitle", "author", "url")
+SORTS = ("relevance", "date", "-date")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_YEAR = re.compile(r"\d{4}")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+class NotFoundError(EpaperIndexError):
+    """No article with the requested id."""
 
 
 @dataclass
@@ -26,7 +36,7 @@ class SearchResult:
     """Hits of one search, best first."""
 
     query: str
-    total: int  # number of matching documents, however many hits were returned
+    total: int  # number of matching documents (clusters with collapse), however many hits were returned
     elapsed: float  # seconds
     hits: list[dict] = field(default_factory=list)
 
@@ -44,6 +54,28 @@ def check_date(value: str | None, name: str) -> str | None:
     return value
 
 
+def period_range(year: str | None = None, month: str | None = None) -> tuple[str, str]:
+    """Return the (first, last) dates of a year ("2025") or a month ("2025-03")."""
+    if year is not None:
+        if not _YEAR.fullmatch(year):
+            raise QueryError(f"year must look like 2025, got {year!r}")
+        return f"{year}-01-01", f"{year}-12-31"
+    found = _MONTH.fullmatch(month or "")
+    if not found or not 1 <= int(found.group(2)) <= 12:
+        raise QueryError(f"month must look like 2025-03, got {month!r}")
+    first = date(int(found.group(1)), int(found.group(2)), 1)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return first.isoformat(), last.isoformat()
+
+
+def check_range(date_from: str | None, date_to: str | None) -> None:
+    """Validate both dates and their order."""
+    check_date(date_from, "date_from")
+    check_date(date_to, "date_to")
+    if date_from and date_to and date_from > date_to:
+        raise QueryError(f"date_from {date_from} is after date_to {date_to}")
+
+
 def _filter(paper: str | None, date_from: str | None, date_to: str | None) -> wq.Query | None:
     """Return the query restricting hits to a paper and a date range, or None."""
     parts: list[wq.Query] = []
@@ -57,8 +89,13 @@ def _filter(paper: str | None, date_from: str | None, date_to: str | None) -> wq
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _ranked(searcher: Searcher, compiled: CompiledQuery, filt: wq.Query | None) -> list[tuple[int, float, bool]]:
-    """Return (docnum, score, is_strict) for every hit: strict tier first, then BM25, then newest."""
+def _ranked(searcher: Searcher, compiled: CompiledQuery, filt: wq.Query | None,
+            sort: str = "relevance") -> list[tuple[int, float, bool]]:
+    """Return (docnum, score, is_strict) for every hit in the requested order.
+
+    relevance: strict (literal) tier first, then BM25, then newest; date / -date: oldest / newest
+    first, relevance order among articles of the same day.
+    """
     hits, strict = compiled.matches(searcher)
     if filt is not None:
         hits = hits & frozenset(searcher.docs_for_query(filt))
@@ -73,17 +110,79 @@ def _ranked(searcher: Searcher, compiled: CompiledQuery, filt: wq.Query | None) 
     ranked.sort(key=lambda hit: hit[0])
     ranked.sort(key=lambda hit: dates[hit[0]] or "", reverse=True)
     ranked.sort(key=lambda hit: (not hit[2], -hit[1]))
+    if sort == "date":
+        ranked.sort(key=lambda hit: dates[hit[0]] or "")
+    elif sort == "-date":
+        ranked.sort(key=lambda hit: dates[hit[0]] or "", reverse=True)
     return ranked
 
 
-def _hit(stored: dict, score: float, is_strict: bool, compiled: CompiledQuery, snippet_chars: int) -> dict:
+def full_record(stored: dict) -> dict:
+    """Return the archive record of a stored document (body put back in)."""
+    record = json.loads(stored["record"]) if stored.get("record") else {}
+    record["body"] = stored.get("body", "")
+    return record
+
+
+def _hit(stored: dict, score: float, is_strict: bool, compiled: CompiledQuery, snippet_chars: int,
+         with_record: bool) -> dict:
     """Build the hit dict for one document."""
     hit = {name: stored.get(name, "") for name in HIT_FIELDS}
-    needles = compiled.phrases if is_strict else compiled.phrases + compiled.words
+    words = [] if is_strict else compiled.words
+
+    def find(text: str) -> list[tuple[int, int]]:
+        return merge(compiled.match_spans(None, text) + find_all(text, words))
+
     fallback = hit["title"] or hit["pretitle"] or hit["subtitle"]
-    snippet, highlights = make_snippet(stored.get("body", ""), fallback, needles, snippet_chars)
+    snippet, highlights = make_snippet(stored.get("body", ""), fallback, [], snippet_chars, find=find)
     hit.update(score=round(score, 4), exact=is_strict, snippet=snippet, highlights=highlights)
+    if with_record:
+        hit["record"] = full_record(stored)
     return hit
+
+
+def read_clusters(index_dir: Path | str) -> dict[str, str]:
+    """Return {id: near-duplicate cluster id} of the index ({} if it has none)."""
+    try:
+        return json.loads((Path(index_dir) / CLUSTERS_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+
+
+def _collapse(searcher: Searcher, ranked: list, clusters: dict[str, str]) -> list[tuple]:
+    """Keep the first hit of each near-duplicate cluster; return (docnum, score, strict, cluster, copies)."""
+    ids = searcher.reader().column_reader("id")
+    firsts: dict[str, list] = {}
+    for docnum, score, is_strict in ranked:
+        cluster = clusters.get(ids[docnum], ids[docnum])
+        if cluster in firsts:
+            firsts[cluster][4] += 1
+        else:
+            firsts[cluster] = [docnum, score, is_strict, cluster, 1]
+    return [tuple(entry) for entry in firsts.values()]
+
+
+@dataclass
+class _Run:
+    """An open searcher with a compiled query and its ranked hits."""
+
+    searcher: Searcher
+    compiled: CompiledQuery
+    ranked: list
+
+
+@contextmanager
+def run_query(index_dir: Path | str, query: str, *, paper: str | None = None, date_from: str | None = None,
+              date_to: str | None = None, sort: str = "relevance") -> Iterator[_Run]:
+    """Validate, open the index, evaluate the query; yield the searcher and ranked hits."""
+    parse(query)  # query errors first, before index errors
+    check_range(date_from, date_to)
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
+    ix = open_index(index_dir)  # also activates the index's user dictionary
+    compiled = compile_query(query)
+    with ix.searcher() as searcher:
+        yield _Run(searcher, compiled, _ranked(searcher, compiled, _filter(paper, date_from, date_to), sort))
 
 
 def search(
@@ -94,21 +193,101 @@ def search(
     date_from: str | None = None,
     date_to: str | None = None,
     limit: int | None = 20,
+    page: int = 1,
+    sort: str = "relevance",
+    collapse: bool = False,
+    with_record: bool = False,
     snippet_chars: int = 80,
 ) -> SearchResult:
-    """Search the index; limit=None returns every hit. Raises QueryError, IndexNotFoundError, ..."""
+    """Search the index; limit=None returns every hit. Raises QueryError, IndexNotFoundError, ...
+
+    page (1-based) with limit selects hits [(page-1)*limit, page*limit); collapse keeps one hit per
+    near-duplicate cluster (hit["copies"] = matching articles in it); with_record adds hit["record"].
+    """
     started = time.perf_counter()
-    compiled = compile_query(query)
-    check_date(date_from, "date_from")
-    check_date(date_to, "date_to")
-    if date_from and date_to and date_from > date_to:
-        raise QueryError(f"date_from {date_from} is after date_to {date_to}")
     if limit is not None and limit < 0:
         raise QueryError(f"limit must be a positive number, got {limit}")
+    if page < 1:
+        raise QueryError(f"page must be 1 or more, got {page}")
+    with run_query(index_dir, query, paper=paper, date_from=date_from, date_to=date_to, sort=sort) as run:
+        if collapse:
+            entries = _collapse(run.searcher, run.ranked, read_clusters(index_dir))
+        else:
+            entries = [(*entry, None, None) for entry in run.ranked]
+        start = 0 if limit is None else (page - 1) * limit
+        shown = entries[start:] if limit is None else entries[start : start + limit]
+        hits = []
+        for docnum, score, is_strict, cluster, copies in shown:
+            hit = _hit(run.searcher.stored_fields(docnum), score, is_strict, run.compiled, snippet_chars, with_record)
+            if collapse:
+                hit.update(cluster=cluster, copies=copies)
+            hits.append(hit)
+    return SearchResult(query, len(entries), time.perf_counter() - started, hits)
+
+
+def _context(text: str, width: int, left: bool) -> str:
+    """Return up to width chars of context (whitespace collapsed) next to a match."""
+    flat = re.sub(r"\s+", " ", text)
+    return flat[-width:] if left else flat[:width]
+
+
+def kwic_lines(stored: dict, compiled: CompiledQuery, width: int = 20) -> list[dict]:
+    """Return one keyword-in-context line per literal occurrence in a document's text fields."""
+    lines = []
+    for name in TEXT_FIELDS:
+        text = stored.get(name, "")
+        for start, end in compiled.match_spans(name, text):
+            lines.append({
+                "id": stored.get("id", ""), "date": stored.get("date", ""), "paper": stored.get("paper", ""),
+                "paper_name": stored.get("paper_name", ""), "title": stored.get("title", ""), "field": name,
+                "left": _context(text[:start], width, left=True), "match": collapse_whitespace(text[start:end]),
+                "right": _context(text[end:], width, left=False),
+            })
+    return lines
+
+
+def kwic(index_dir: Path | str, query: str, *, width: int = 20, limit: int | None = None, page: int = 1,
+         **options) -> list[dict]:
+    """Keyword-in-context lines for the hits search() would show with the same options."""
+    if width < 1:
+        raise QueryError(f"width must be 1 or more, got {width}")
+    result = search(index_dir, query, limit=limit, page=page, snippet_chars=1, **options)
+    wanted = [hit["id"] for hit in result.hits]
+    with run_query(index_dir, query, paper=options.get("paper"), date_from=options.get("date_from"),
+                   date_to=options.get("date_to")) as run:
+        by_id = {}
+        ids = run.searcher.reader().column_reader("id")
+        for docnum, _, _ in run.ranked:
+            by_id[ids[docnum]] = docnum
+        return [line for doc_id in wanted
+                for line in kwic_lines(run.searcher.stored_fields(by_id[doc_id]), run.compiled, width)]
+
+
+def get_article(index_dir: Path | str, doc_id: str) -> dict:
+    """Return the full archive record of an article, with `parts`: the continuation chain in order.
+
+    Follows continued_from back to the first part and continued_on forward; `full_text` is the
+    first part's full_body if the archive has one, else the parts' bodies joined.
+    """
     ix = open_index(index_dir)
     with ix.searcher() as searcher:
-        ranked = _ranked(searcher, compiled, _filter(paper, date_from, date_to))
-        shown = ranked if limit is None else ranked[:limit]
-        hits = [_hit(searcher.stored_fields(docnum), score, is_strict, compiled, snippet_chars)
-                for docnum, score, is_strict in shown]
-    return SearchResult(query, len(ranked), time.perf_counter() - started, hits)
+        def fetch(key: str) -> dict | None:
+            stored = searcher.document(id=key) if key else None
+            return full_record(stored) if stored else None
+
+        record = fetch(doc_id)
+        if record is None:
+            raise NotFoundError(f"no article with id {doc_id!r} in {index_dir}")
+        first, seen = record, {doc_id}
+        while (back := first.get("continued_from") or "") and back not in seen and (prev := fetch(back)):
+            seen.add(back)
+            first = prev
+        parts, current = [first], first
+        while (on := current.get("continued_on") or "") and on not in {p.get("id") for p in parts}:
+            following = fetch(on)
+            if following is None:
+                break
+            parts.append(following)
+            current = following
+    full_text = first.get("full_body") or "\n".join(part.get("body", "") for part in parts)
+    return {**record, "parts": parts, "full_text": full_text}

@@ -15,19 +15,71 @@ ELLIPSIS = "…"
 _WHITESPACE = re.compile(r"\s+")
 
 
-def find_literal(text: str, needle: str) -> list[tuple[int, int]]:
-    """Return (start, end) offsets in text of every occurrence of needle, ignoring whitespace and case."""
-    target = normalize(needle)
-    if not target:
-        return []
+def folded_view(text: str) -> tuple[str, list[int]]:
+    """Return (folded, offsets): the text as the char field sees it and each folded char's offset in text."""
     offsets = [i for i, ch in enumerate(text) if not ch.isspace()]
-    folded = "".join(fold_char(text[i]) for i in offsets)
+    return "".join(fold_char(text[i]) for i in offsets), offsets
+
+
+def _occurrences(folded: str, target: str) -> list[tuple[int, int]]:
+    """Return [start, end) of every (possibly overlapping) occurrence of target in folded."""
     spans = []
-    found = folded.find(target)
+    found = folded.find(target) if target else -1
     while found >= 0:
-        spans.append((offsets[found], offsets[found + len(target) - 1] + 1))
+        spans.append((found, found + len(target)))
         found = folded.find(target, found + 1)
     return spans
+
+
+def _to_text(offsets: list[int], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Map folded [start, end) spans back to offsets in the original text."""
+    return [(offsets[start], offsets[end - 1] + 1) for start, end in spans]
+
+
+def find_literal(text: str, needle: str) -> list[tuple[int, int]]:
+    """Return (start, end) offsets in text of every occurrence of needle, ignoring whitespace and case."""
+    folded, offsets = folded_view(text)
+    return _to_text(offsets, _occurrences(folded, normalize(needle)))
+
+
+def is_word_char(ch: str) -> bool:
+    """True for a letter, digit or CJK character (what may follow a wildcard prefix)."""
+    return ch.isalnum()
+
+
+def find_prefix(text: str, prefix: str) -> list[tuple[int, int]]:
+    """Return spans of `prefix*` matches: prefix plus the one letter/digit/CJK char that follows it."""
+    folded, offsets = folded_view(text)
+    spans = [(start, end + 1) for start, end in _occurrences(folded, normalize(prefix))
+             if end < len(folded) and is_word_char(folded[end])]
+    return _to_text(offsets, spans)
+
+
+def find_near(text: str, left: str, right: str, distance: int, ordered: bool) -> list[tuple[int, int]]:
+    """Return the spans of left/right occurrences that have a partner within distance chars.
+
+    The gap is the number of non-whitespace chars between the end of one occurrence and the start
+    of the other; the two must not overlap; ordered=True needs left before right.
+    """
+    folded, offsets = folded_view(text)
+    lefts, rights = _occurrences(folded, normalize(left)), _occurrences(folded, normalize(right))
+    used: set[tuple[int, int]] = set()
+    for a in lefts:
+        for b in rights:
+            if 0 <= b[0] - a[1] <= distance or (not ordered and 0 <= a[0] - b[1] <= distance):
+                used.update((a, b))
+    return _to_text(offsets, sorted(used))
+
+
+def merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return the sorted spans with overlapping ones merged."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def find_all(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
@@ -56,13 +108,20 @@ def _window(length: int, start: int, end: int, width: int) -> tuple[int, int]:
     return lo, hi
 
 
-def make_snippet(body: str, fallback: str, needles: list[str], width: int = 80) -> tuple[str, list[list[int]]]:
-    """Return (snippet, highlights): a body window around the first match, or fallback if none."""
-    spans = find_all(body, needles)
+def make_snippet(body: str, fallback: str, needles: list[str], width: int = 80,
+                 find=None) -> tuple[str, list[list[int]]]:
+    """Return (snippet, highlights): a body window around the first match, or fallback if none.
+
+    find(text) -> spans replaces the literal search for needles when given.
+    """
+    if find is None:
+        def find(text: str) -> list[tuple[int, int]]:
+            return find_all(text, needles)
+    spans = find(body)
     if not spans:
         text = collapse_whitespace(fallback)
     else:
         lo, hi = _window(len(body), spans[0][0], spans[0][1], width)
         text = collapse_whitespace(body[lo:hi])
         text = (ELLIPSIS if lo > 0 else "") + text + (ELLIPSIS if hi < len(body) else "")
-    return text, [[start, end] for start, end in find_all(text, needles)]
+    return text, [[start, end] for start, end in find(text)]

@@ -14,13 +14,19 @@ from whoosh import index
 from whoosh.index import FileIndex, LockError
 from whoosh.writing import CLEAR, SegmentWriter
 
-from indexer.errors import IndexLockedError, SchemaVersionError
+from indexer import neardup
+from indexer.analyzers import UserDict, read_userdict, use_userdict
+from indexer.errors import IndexLockedError, SchemaVersionError, UserDictMismatchError
 from indexer.schema import (
+    CLUSTERS_FILE,
+    MINHASH_FILE,
+    PAGES_FILE,
     TEXT_FIELDS,
     build_schema,
     char_field,
     check_version,
     index_exists,
+    index_userdict,
     normalize_page_no,
     write_meta,
 )
@@ -46,6 +52,8 @@ class BuildStats:
     skipped_kind: int = 0
     bad_lines: int = 0
     duplicates: int = 0  # article records superseded by a later record with the same id
+    pages: int = 0  # page records read
+    clusters: int = 0  # near-duplicate clusters with more than one article, after the run
     seconds: float = 0.0
     docs: int = 0  # documents in the index after the run
 
@@ -60,7 +68,8 @@ class BuildStats:
             f"indexed {self.files} files into {index_dir}: {self.records} articles read, "
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.duplicates} duplicate ids, {self.skipped_kind} skipped (kind), "
-            f"{self.bad_lines} bad lines; {self.docs} docs in index; "
+            f"{self.bad_lines} bad lines, {self.pages} page records; {self.docs} docs in index, "
+            f"{self.clusters} near-duplicate clusters; "
             f"{self.seconds:.2f} s ({self.docs_per_second:.0f} docs/s)"
         )
 
@@ -106,7 +115,17 @@ def to_document(record: dict, content_hash: str) -> dict[str, str]:
         value = _text(record.get(name))
         doc[name] = value
         doc[char_field(name)] = value
+    doc["record"] = json.dumps({k: v for k, v in record.items() if k != "body"}, ensure_ascii=False)
     return {key: value for key, value in doc.items() if value}
+
+
+def page_key(record: dict) -> str:
+    """Return the key of a page record: its id, or paper|date|page_no."""
+    given = _text(record.get("id"))
+    if given:
+        return given
+    return "|".join((_text(record.get("paper")), _text(record.get("date")),
+                     normalize_page_no(_text(record.get("page_no")))))
 
 
 def _read_lines(files: list[Path], only: set[int] | None = None) -> Iterator[tuple[int, int, str]]:
@@ -140,8 +159,8 @@ class _Winner:
     content_hash: str
 
 
-def _scan(files: list[Path], stats: BuildStats) -> dict[str, _Winner]:
-    """First pass: validate every line and keep the last occurrence of each article id."""
+def _scan(files: list[Path], stats: BuildStats, pages: dict[str, dict]) -> dict[str, _Winner]:
+    """First pass: validate every line, keep the last occurrence of each article id, collect pages."""
     winners: dict[str, _Winner] = {}
     for file_no, line_no, line in _read_lines(files):
         record, problem = _parse(line)
@@ -155,6 +174,12 @@ def _scan(files: list[Path], stats: BuildStats) -> dict[str, _Winner]:
             stats.bad_lines += 1
             log.warning("warning: %s:%d: skipped bad line: %s", files[file_no], line_no, problem)
             continue
+        if record.get("type") == "page":
+            stats.pages += 1
+            page = {k: v for k, v in record.items() if k != "article_ids"}
+            page["articles"] = len(record.get("article_ids") or [])
+            page["page_no"] = normalize_page_no(_text(record.get("page_no")))
+            pages[page_key(record)] = page
         if record.get("type") != "article":
             continue
         stats.records += 1
@@ -178,8 +203,8 @@ def _indexed_hashes(writer: SegmentWriter) -> dict[str, str]:
 
 
 def _write(files: list[Path], winners: dict[str, _Winner], existing: dict[str, str],
-           writer: SegmentWriter, stats: BuildStats) -> None:
-    """Second pass: add new ids, update changed ones, leave identical ones alone."""
+           writer: SegmentWriter, stats: BuildStats, signatures: dict[str, object]) -> None:
+    """Second pass: add new ids, update changed ones (with new MinHash signatures), leave the rest alone."""
     todo: dict[tuple[int, int], str] = {}
     for doc_id, winner in winners.items():
         old_hash = existing.get(doc_id)
@@ -193,6 +218,7 @@ def _write(files: list[Path], winners: dict[str, _Winner], existing: dict[str, s
             continue
         record, _ = _parse(line)
         doc = to_document(record, winners[record["id"]].content_hash)
+        signatures[record["id"]] = neardup.signature(neardup.cluster_text(record))
         if action == "update":
             writer.update_document(**doc)
             stats.updated += 1
@@ -201,29 +227,72 @@ def _write(files: list[Path], winners: dict[str, _Winner], existing: dict[str, s
             stats.added += 1
 
 
-def _open_for_build(index_dir: Path, rebuild: bool) -> tuple[FileIndex, bool]:
-    """Open (or create) the index; return it and whether existing documents are kept."""
+def _check_userdict(index_dir: Path, requested: UserDict | None) -> UserDict | None:
+    """Return the dictionary an update of an existing index uses; raise if another one is requested."""
+    recorded = index_userdict(index_dir)
+    if requested is None:
+        return recorded
+    if (recorded.digest if recorded else "") != (requested.digest if requested.entries else ""):
+        built = f"user dictionary {recorded.source or recorded.digest}" if recorded else "no user dictionary"
+        raise UserDictMismatchError(
+            f"index {index_dir} was built with {built}, not {requested.source}; "
+            f"run `python -m indexer build --rebuild --userdict {requested.source} --index {index_dir} ARCHIVE_DIR`"
+        )
+    return requested
+
+
+def _open_for_build(index_dir: Path, rebuild: bool,
+                    requested: UserDict | None) -> tuple[FileIndex, bool, UserDict | None]:
+    """Open (or create) the index; return it, whether existing documents are kept, and the dictionary."""
     if index_exists(index_dir):
         try:
             check_version(index_dir)
-            return index.open_dir(str(index_dir)), not rebuild
+            if not rebuild:
+                return index.open_dir(str(index_dir)), True, _check_userdict(index_dir, requested)
+            return index.open_dir(str(index_dir)), False, requested
         except SchemaVersionError:
             if not rebuild:
                 raise
     index_dir.mkdir(parents=True, exist_ok=True)
     ix = index.create_in(str(index_dir), build_schema())
-    write_meta(index_dir)
-    return ix, False
+    write_meta(index_dir, requested)
+    return ix, False, requested
+
+
+def _update_sidecars(index_dir: Path, ix: FileIndex, keep_existing: bool, signatures: dict[str, object],
+                     pages: dict[str, dict], stats: BuildStats) -> None:
+    """Merge page records and recompute near-duplicate clusters over every indexed article."""
+    old_pages = neardup.read_json(index_dir / PAGES_FILE) if keep_existing else {}
+    if pages or not keep_existing:
+        neardup.write_json(index_dir / PAGES_FILE, {**old_pages, **pages})
+    with ix.reader() as reader:
+        order = {}
+        if reader.doc_count():
+            ids, dates = reader.column_reader("id"), reader.column_reader("date")
+            order = {ids[d]: (dates[d] or "", ids[d]) for d in reader.all_doc_ids()}
+    if signatures or not keep_existing or not (index_dir / CLUSTERS_FILE).exists():
+        known = neardup.load_signatures(index_dir / MINHASH_FILE) if keep_existing else {}
+        known.update(signatures)
+        known = {doc_id: sig for doc_id, sig in known.items() if doc_id in order}
+        neardup.save_signatures(index_dir / MINHASH_FILE, known)
+        neardup.write_json(index_dir / CLUSTERS_FILE, neardup.cluster(known, order))
+    clusters = neardup.read_json(index_dir / CLUSTERS_FILE)
+    stats.clusters = len({head for doc_id, head in clusters.items() if doc_id != head})
 
 
 def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = False,
-                lock_timeout: float = LOCK_TIMEOUT) -> BuildStats:
-    """Index the article records of the JSONL files under sources into index_dir."""
+                lock_timeout: float = LOCK_TIMEOUT, userdict: Path | str | None = None) -> BuildStats:
+    """Index the article (and page) records of the JSONL files under sources into index_dir.
+
+    userdict: a jieba user dictionary file; None keeps the one an existing index was built with.
+    """
     started = time.perf_counter()
     index_dir = Path(index_dir)
     files = find_sources(sources)
     stats = BuildStats(files=len(files))
-    ix, keep_existing = _open_for_build(index_dir, rebuild)
+    requested = read_userdict(userdict) if userdict else None
+    ix, keep_existing, effective = _open_for_build(index_dir, rebuild, requested)
+    use_userdict(effective)
     try:
         writer = ix.writer(timeout=lock_timeout, limitmb=WRITER_LIMIT_MB)
     except LockError:
@@ -233,8 +302,10 @@ def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = Fals
         ) from None
     try:
         existing = _indexed_hashes(writer) if keep_existing else {}
-        winners = _scan(files, stats)
-        _write(files, winners, existing, writer, stats)
+        pages: dict[str, dict] = {}
+        signatures: dict[str, object] = {}
+        winners = _scan(files, stats, pages)
+        _write(files, winners, existing, writer, stats, signatures)
     except BaseException:
         writer.cancel()
         raise
@@ -246,7 +317,8 @@ def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = Fals
     else:
         # A rebuild keeps the lock while it replaces every old segment in one commit.
         writer.commit(mergetype=CLEAR)
-        write_meta(index_dir)
+        write_meta(index_dir, effective)
+    _update_sidecars(index_dir, ix, keep_existing, signatures, pages, stats)
     with ix.reader() as reader:
         stats.docs = reader.doc_count()
     stats.seconds = time.perf_counter() - started

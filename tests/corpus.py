@@ -122,3 +122,85 @@ def build_fixture_index(root: Path) -> Path:
     index_dir = root / "index"
     build_index(index_dir, [archive])
     return index_dir
+
+
+# ---------------------------------------------------------------- extended corpus (research extras)
+
+
+def _edit(text: str, replacements: list[tuple[str, str]]) -> str:
+    """Apply small edits (each must hit) to text."""
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def extra_records() -> list[dict]:
+    """Articles for proximity, wildcard, traditional script, near-duplicates and continuations."""
+    hydro = article_body(_seed("hydro"))
+    records = [
+        _record("prox-1", "qingdao", "青岛日报", "2025-03-03", "A01", "要闻", "港区动态",
+                "董家口经济区重点项目开工。"),  # 董家口 … 项目: gap 5 (经济区重点), in order
+        _record("prox-2", "qingdao", "青岛日报", "2025-03-04", "A01", "要闻", "项目落户",
+                "新的项目落户董家口。"),  # 项目 … 董家口: gap 2 (落户), reversed
+        _record("prox-3", "qingdao", "青岛日报", "2025-03-05", "A02", "城市",
+                "港城风貌", "董家口的海边风光很好，游客络绎不绝，周末更是热闹非凡，很多市民前来观光。那里也有项目。"),
+        _record("wild-1", "jiaozhou", "胶州日报", "2025-03-06", "03", "经济", "新能源",
+                "发展氢能，是未来的方向。"),  # 氢能 followed by punctuation only
+        _record("wild-2", "jiaozhou", "胶州日报", "2025-03-06", "03", "经济", "新车上路",
+                "首批氢能汽车上路运行。"),
+        _record("tw-trad", "taiwan", "臺灣日報", "2025-03-07", "1", "兩岸",
+                "臺灣企業家參觀董家口港區", "臺灣企業家一行參觀了董家口港區，表示將擴大投資。"),
+        _record("tw-simp", "qingdao", "青岛日报", "2025-03-08", "A05", "两岸",
+                "台湾青年来青创业", "多名台湾青年在西海岸新区创业。"),
+        # planted near-duplicates of xh-hydro (2025-03-19): small edits, other papers and days
+        _record("dup-hydro-1", "jiaozhou", "胶州日报", "2025-03-20", "02", "综合",
+                "“资源延伸·网点办”便民服务网点启用",
+                _edit(hydro, [("3月14日", "3月15日"), ("百余个", "一百多个")]), author="丁霞"),
+        _record("dup-hydro-2", "qingdao", "青岛日报", "2025-03-21", "A04", "区市",
+                "西海岸首个“资源延伸·网点办”便民服务网点启用",
+                _edit(hydro, [("本报讯 ", ""), ("正式启用", "启用"), ("硬件设备", "设备")])),
+        # same topic, shares the phrase 青岛市氢能产业园, otherwise different: never clustered
+        _record("hydro-other", "qingdao", "青岛日报", "2025-03-22", "A04", "区市", "氢能产业园再签新项目",
+                "青岛市氢能产业园昨天又签约了三个项目，涉及燃料电池和加氢站建设，总投资约二十亿元，"
+                "园区负责人表示将继续优化服务，吸引更多上下游企业落户。"),
+        # a continued article: first part on 01, rest on 02
+        _record("cont-1", "xihaian", "西海岸新闻", "2025-03-21", "01", "要闻", "港口转型升级提速",
+                "董家口港区今年将新开工一批重点项目。"),
+        _record("cont-2", "xihaian", "西海岸新闻", "2025-03-21", "02", "综合", "港口转型升级提速",
+                "同时加快港城融合发展。"),
+    ]
+    by_id = {record["id"]: record for record in records}
+    by_id["cont-1"].update(continued_on="cont-2",
+                           full_body="董家口港区今年将新开工一批重点项目。\n同时加快港城融合发展。",
+                           pdf_url="https://example.invalid/2025-03-21/01.pdf")
+    by_id["cont-2"].update(continued_from="cont-1")
+    return records
+
+
+def extra_pages() -> list[dict]:
+    """Page records of the extended corpus."""
+    return [
+        {"type": "page", "id": f"xihaian-2025-03-21-{no}", "paper": "xihaian", "paper_name": "西海岸新闻",
+         "date": "2025-03-21", "page_no": no, "page_name": name, "url": "", "pdf_url": "", "image_url": "",
+         "article_ids": ids}
+        for no, name, ids in (("01", "要闻", ["cont-1"]), ("02", "综合", ["cont-2"]))
+    ]
+
+
+def all_records() -> list[dict]:
+    """The indexable articles of the extended corpus."""
+    return fixture_records() + extra_records()
+
+
+def build_extended_index(root: Path, userdict: Path | None = None) -> Path:
+    """Index the fixture archive plus the extra records and pages; return the index directory."""
+    from indexer.writer import build_index
+
+    archive = write_archive(root / "archive")
+    extra = archive / "extra" / "extra.jsonl"
+    extra.parent.mkdir(parents=True, exist_ok=True)
+    extra.write_text("\n".join(_lines(extra_records() + extra_pages())) + "\n", encoding="utf-8")
+    index_dir = root / "index"
+    build_index(index_dir, [archive], userdict=userdict)
+    return index_dir

@@ -1,0 +1,180 @@
+"""Hit and occurrence counts of a query per time period, paper or page, and their bar chart.
+
+One function, ``count``, does the counting; the table, the terminal bar chart and the PNG
+(``plot_counts``) all draw the CountResult it returns.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from indexer.errors import QueryError
+from indexer.schema import TEXT_FIELDS
+from indexer.search import _filter, run_query
+
+BYS = ("day", "week", "month", "year", "paper", "page")
+CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
+             "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN"]
+
+
+@dataclass
+class Bucket:
+    """One row: a period, paper or page, its matching articles and literal occurrences."""
+
+    label: str
+    hits: int = 0
+    occurrences: int = 0
+    name: str = ""  # paper name for --by paper
+
+
+@dataclass
+class CountResult:
+    """Counts of one query per bucket, every bucket of the range included (empty ones as 0)."""
+
+    query: str
+    by: str
+    date_from: str | None
+    date_to: str | None
+    buckets: list[Bucket] = field(default_factory=list)
+
+    @property
+    def total_hits(self) -> int:
+        """Matching articles in all buckets."""
+        return sum(bucket.hits for bucket in self.buckets)
+
+    @property
+    def total_occurrences(self) -> int:
+        """Literal occurrences in all buckets."""
+        return sum(bucket.occurrences for bucket in self.buckets)
+
+    def to_dict(self) -> dict:
+        """JSON-able form (also embedded in the PNG)."""
+        return {"query": self.query, "by": self.by, "from": self.date_from, "to": self.date_to,
+                "buckets": [[b.label, b.hits, b.occurrences] for b in self.buckets]}
+
+
+def bucket_of(day: str, by: str) -> str:
+    """Return the label of the period containing the YYYY-MM-DD day."""
+    if by == "day":
+        return day
+    if by == "month":
+        return day[:7]
+    if by == "year":
+        return day[:4]
+    year, week, _ = date.fromisoformat(day).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def period_labels(first: str, last: str, by: str) -> list[str]:
+    """Return every period label from the one containing first to the one containing last."""
+    labels: list[str] = []
+    day, end = date.fromisoformat(first), date.fromisoformat(last)
+    step = timedelta(days=7 if by == "week" else 1)
+    if by == "week":
+        day -= timedelta(days=day.weekday())
+    while day <= end:
+        label = bucket_of(day.isoformat(), by)
+        if not labels or labels[-1] != label:
+            labels.append(label)
+        day += step
+    return labels
+
+
+def _page_key(page_no: str) -> tuple:
+    """Sort page numbers: all-digit ones numerically first, then the others."""
+    return (0, int(page_no), "") if page_no.isdigit() else (1, 0, page_no)
+
+
+def _paper_name(searcher, key: str) -> str:
+    """Return the name of a paper key (from its first document)."""
+    from whoosh import query as wq
+
+    for docnum in searcher.docs_for_query(wq.Term("paper", key)):
+        return searcher.stored_fields(docnum).get("paper_name", "")
+    return ""
+
+
+def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: str | None = None,
+          date_to: str | None = None, paper: str | None = None) -> CountResult:
+    """Count matching articles and literal occurrences (what `match_spans` finds) per bucket.
+
+    Time buckets span --from/--to, or the dates of the index (of that paper) when not given.
+    Paper and page buckets list every paper / page number of the index.
+    """
+    if by not in BYS:
+        raise QueryError(f"--by must be one of {', '.join(BYS)}, got {by!r}")
+    with run_query(index_dir, query, paper=paper, date_from=date_from, date_to=date_to) as run:
+        searcher, reader = run.searcher, run.searcher.reader()
+        rows: dict[str, Bucket] = {}
+        if by in ("paper", "page"):
+            values = [term.decode("utf-8") for term in reader.lexicon("paper" if by == "paper" else "page_no")]
+            if by == "paper" and paper:
+                values = [key for key in values if paper in (key, _paper_name(searcher, key))]
+            for label in sorted(values, key=_page_key) if by == "page" else sorted(values):
+                rows[label] = Bucket(label, name=_paper_name(searcher, label) if by == "paper" else "")
+        else:
+            first, last = date_from, date_to
+            if not (first and last):
+                column = reader.column_reader("date")
+                docnums = (searcher.docs_for_query(_filter(paper, None, None)) if paper
+                           else reader.all_doc_ids())
+                dates = sorted(d for d in (column[docnum] for docnum in docnums) if d)
+                first = first or (dates[0] if dates else None)
+                last = last or (dates[-1] if dates else None)
+            if first and last and first <= last:
+                rows = {label: Bucket(label) for label in period_labels(first, last, by)}
+        for docnum, _, _ in run.ranked:
+            stored = run.searcher.stored_fields(docnum)
+            if by == "paper":
+                label = stored.get("paper", "")
+            elif by == "page":
+                label = stored.get("page_no", "")
+            else:
+                label = bucket_of(stored.get("date", ""), by) if stored.get("date") else ""
+            bucket = rows.setdefault(label, Bucket(label))
+            bucket.hits += 1
+            bucket.occurrences += sum(len(run.compiled.match_spans(name, stored.get(name, "")))
+                                      for name in TEXT_FIELDS)
+    return CountResult(query, by, date_from, date_to, list(rows.values()))
+
+
+def plot_counts(result: CountResult, path: Path | str) -> list[tuple[str, int, int]]:
+    """Draw the counts as two bar charts (articles, occurrences) into a PNG; return what was drawn.
+
+    The PNG's "Description" metadata holds the same counts as JSON.
+    """
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+    from matplotlib import pyplot as plt
+
+    available = {font.name for font in font_manager.fontManager.ttflist}
+    families = [name for name in CJK_FONTS if name in available] + ["DejaVu Sans"]
+    labels = [bucket.label for bucket in result.buckets]
+    hits = [bucket.hits for bucket in result.buckets]
+    occurrences = [bucket.occurrences for bucket in result.buckets]
+    what = {"day": "day", "week": "ISO week", "month": "month", "year": "year", "paper": "paper",
+            "page": "page number"}[result.by]
+    span = f" ({result.date_from or '…'} to {result.date_to or '…'})" if result.date_from or result.date_to else ""
+    with warnings.catch_warnings(), matplotlib.rc_context({"font.family": families}):
+        warnings.simplefilter("ignore")  # missing CJK glyphs when no CJK font is installed
+        figure, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(max(6.0, 0.35 * len(labels) + 2), 6))
+        top_bars = top.bar(range(len(labels)), hits, color="#4c72b0")
+        bottom_bars = bottom.bar(range(len(labels)), occurrences, color="#dd8452")
+        top.set_ylabel("matching articles")
+        bottom.set_ylabel("occurrences (literal matches)")
+        bottom.set_xlabel(what)
+        bottom.set_xticks(range(len(labels)), labels, rotation=90 if len(labels) > 12 else 0, fontsize=8)
+        figure.suptitle(f"Query {result.query!r}: matching articles and occurrences per {what}{span}")
+        figure.tight_layout()
+        figure.savefig(path, format="png", metadata={"Description": json.dumps(result.to_dict(), ensure_ascii=False)})
+        drawn = [(label, int(a.get_height()), int(b.get_height()))
+                 for label, a, b in zip(labels, top_bars, bottom_bars, strict=True)]
+        plt.close(figure)
+    return drawn
