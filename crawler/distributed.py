@@ -91,7 +91,7 @@ def _redis_scheduler() -> type:
         """scrapy-redis 0.9.1's Scheduler, adapted for Scrapy 2.19 and for several workers:
 
         - key templates may use %(paper)s (scrapy-redis formats only %(spider)s);
-        - no `spider=` arguments to the stats collector (deprecated in Scrapy 2.19);
+        - no `spider=` arguments to the stats collector, no Spider.log() (both deprecated in Scrapy 2.19);
         - never a blocking pop; an idle worker waits SCHEDULER_IDLE_BEFORE_CLOSE seconds for work instead;
         - the last worker to finish deletes the run's keys (scrapy-redis: the first one, or never).
         """
@@ -117,10 +117,15 @@ def _redis_scheduler() -> type:
             self.workers_key = self.workers_template % keys
             self.df = load_object(self.dupefilter_cls)(self.server, key=self.dupefilter_key,
                                                        debug=spider.settings.getbool("DUPEFILTER_DEBUG"))
-            super().open(spider)
+            # scrapy-redis's open() minus its deprecated spider.log() call
+            self.spider = spider
+            self.queue = load_object(self.queue_cls)(server=self.server, spider=spider, key=self.queue_key,
+                                                     serializer=self.serializer)
+            if self.flush_on_start:
+                self.flush()
             self.heartbeat(force=True)
-            logger.info("redis: worker %s sharing queue %s (%d live worker(s))", self.worker_id[:8], self.queue_key,
-                        self.server.zcard(self.workers_key))
+            logger.info("redis: worker %s sharing queue %s (%d queued, %d live worker(s))", self.worker_id[:8],
+                        self.queue_key, len(self.queue), self.server.zcard(self.workers_key))
 
         def heartbeat(self, force: bool = False) -> None:
             """Tell the other workers this one is alive (at most every few seconds)."""

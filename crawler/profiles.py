@@ -6,6 +6,8 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,7 +15,8 @@ from urllib.parse import urlsplit
 from crawler.platforms import PLATFORMS, get_platform
 from crawler.platforms.config import ConfigError, PlatformConfig
 
-PROFILE_DIR = Path(__file__).parent / "profiles"
+# importlib.resources, not __file__: scrapyd runs the project from a zipped egg
+PROFILE_DIR: Traversable = resources.files("crawler") / "profiles"
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _KNOWN_KEYS = {"name", "platform", "base_url", "first_node", "allowed_domains", "source", "notes", "overrides",
                "scheduled"}
@@ -43,7 +46,7 @@ class Profile:
         return get_platform(self.platform, {**self.overrides, **node})
 
 
-def profile_dirs() -> list[Path]:
+def profile_dirs() -> list[Traversable]:
     """Where profiles are looked up: $EPAPER_PROFILES folders (':'-separated) first, then the bundled ones."""
     extra = [Path(d) for d in os.environ.get("EPAPER_PROFILES", "").split(os.pathsep) if d]
     return [*extra, PROFILE_DIR]
@@ -51,10 +54,10 @@ def profile_dirs() -> list[Path]:
 
 def available_profiles() -> list[str]:
     """Keys of every profile found, sorted."""
-    return sorted({p.stem for d in profile_dirs() for p in d.glob("*.toml")})
+    return sorted({p.name[:-5] for d in profile_dirs() if d.is_dir() for p in d.iterdir() if p.name.endswith(".toml")})
 
 
-def _profile_path(key: str) -> Path | None:
+def _profile_path(key: str) -> Traversable | None:
     """The first profile file for a key."""
     return next((d / f"{key}.toml" for d in profile_dirs() if (d / f"{key}.toml").is_file()), None)
 

@@ -40,6 +40,7 @@ OPERATORS = ("AND", "OR", "NOT")
 _FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
 _NEAR_OPERATOR = re.compile(r"(W|PRE)/(\d+)")
 _PROXIMITY_SUFFIX = re.compile(r"~(\d+)")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _WORD_STOP = '()"'
 MAX_DISTANCE = 10_000
 
@@ -196,9 +197,18 @@ def tokenize(text: str) -> list[tuple]:
 class _Parser:
     """Recursive-descent parser over the token list."""
 
+    MAX_DEPTH = 64  # nested groups and NOTs: deeper is no real query, and would exhaust the stack
+
     def __init__(self, tokens: list[tuple]) -> None:
         self.tokens = tokens
         self.pos = 0
+        self.depth = 0
+
+    def descend(self) -> None:
+        """Count one more level of nesting, refusing absurd depths with a clear message."""
+        self.depth += 1
+        if self.depth > self.MAX_DEPTH:
+            raise QueryError(f"query nested too deeply (more than {self.MAX_DEPTH} levels of parentheses or NOT)")
 
     def peek(self) -> str | None:
         """Return the kind of the next token, or None at the end."""
@@ -248,7 +258,10 @@ class _Parser:
         if self.peek() == "NOT":
             self.take()
             self.expect_operand("NOT")
-            return Not(self.unary())
+            self.descend()
+            node = Not(self.unary())
+            self.depth -= 1
+            return node
         return self.near()
 
     def near(self) -> Node:
@@ -268,6 +281,8 @@ class _Parser:
     def primary(self) -> Node:
         """Parse a parenthesised group or a term."""
         kind = self.peek()
+        if kind is None:
+            raise QueryError("unbalanced parentheses: missing ')' (the query ends inside a group)")
         if kind == "NEAR":
             _, ordered, distance = self.tokens[self.pos]
             raise QueryError(f"dangling operator '{'PRE' if ordered else 'W'}/{distance}': it needs a term before it")
@@ -280,10 +295,12 @@ class _Parser:
             return token[1]
         if self.peek() == ")":
             raise QueryError("empty parentheses '()'")
+        self.descend()
         node = self.or_expr()
         if self.peek() != ")":
             raise QueryError("unbalanced parentheses: missing ')'")
         self.take()
+        self.depth -= 1
         return node
 
 
@@ -303,6 +320,8 @@ def _near(left: Node, right: Node, distance: int, ordered: bool, name: str) -> N
 
 def parse(text: str) -> Node:
     """Parse a query string into an AST; raise QueryError with a human message if invalid."""
+    if _SURROGATE.search(text):
+        raise QueryError("the query contains bytes that are not valid text (check the terminal's encoding)")
     node = _Parser(tokenize(text)).parse()
     for leaf in leaves(node):
         if not char_tokens(leaf.text):
