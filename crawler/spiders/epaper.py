@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -188,11 +188,8 @@ class EpaperSpider(scrapy.Spider):
 
     def parse_page(self, response: Response, day: str, first: bool) -> Iterator[Any]:
         """Record a page, queue its articles and, from the first page, the issue's other pages."""
-        self._check_decoding(response)
-        try:
-            page = extract.parse_page(response, self.platform)
-        except Exception as exc:  # a broken page must not stop the crawl
-            self._parse_failed("page", response, exc)
+        page = self._extract("page", extract.parse_page, response)
+        if page is None:
             return
         date = page.date or day
         self.crawler.stats.inc_value("epaper/pages")
@@ -218,11 +215,8 @@ class EpaperSpider(scrapy.Spider):
 
     def parse_article(self, response: Response, page: Any, date: str, position: int) -> Iterator[ArticleItem]:
         """Turn one article page into an archive record."""
-        self._check_decoding(response)
-        try:
-            art = extract.parse_article(response, self.platform)
-        except Exception as exc:  # a broken page must not stop the crawl
-            self._parse_failed("article", response, exc)
+        art = self._extract("article", extract.parse_article, response)
+        if art is None:
             return
         paper = self.profile.key
         self.crawler.stats.inc_value("epaper/articles")
@@ -234,6 +228,15 @@ class EpaperSpider(scrapy.Spider):
             images=art.images, url=response.url, page_url=page.url, pdf_url=page.pdf_url,
             fetched_at=_now(),
         )
+
+    def _extract(self, what: str, extractor: Callable[[Any, PlatformConfig], Any], response: Response) -> Any:
+        """Run a pure extractor; a page that breaks it is logged, counted and skipped (None)."""
+        self._check_decoding(response)
+        try:
+            return extractor(response, self.platform)
+        except Exception as exc:  # a broken page must not stop the crawl
+            self._parse_failed(what, response, exc)
+            return None
 
     def _check_decoding(self, response: Response) -> None:
         """Log and count a page whose bytes did not all decode (what did decode is still used)."""
