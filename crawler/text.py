@@ -15,6 +15,8 @@ _INDENTED_BREAK = re.compile(r"\n[ \t]*[\u3000]+")
 _SOFT_BREAK = re.compile(r"[ \t\u3000\xa0]*\r?\n[ \t\u3000\xa0]*")
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
+# Text with none of these is already normalized (the pipeline sees mostly such text: skip the work).
+_NEEDS_WORK = re.compile(r"[<&]|[^\S ]|  |^ | $")
 
 
 def _join_wrapped(paragraph: str) -> str:
@@ -53,6 +55,8 @@ def normalize_text(raw: str) -> str:
 
 def normalize_inline(raw: str) -> str:
     """Normalize a one-line field (title, author): like normalize_text, but on one line."""
+    if not _NEEDS_WORK.search(raw):
+        return raw
     return " ".join(normalize_paragraphs(raw))
 
 

@@ -66,3 +66,9 @@ def test_normalize_body_keeps_paragraph_lines_and_is_idempotent():
     body = normalize_text("<P>　　第一\n段。</P><P>　　第二段&nbsp;。</P>")
     assert normalize_body(body) == body == "第一段。\n第二段 。"
     assert normalize_body(" a \n\n　b ") == "a\nb"
+
+
+@pytest.mark.parametrize("text", ["清洁的文本", "a b", "“活水”", "x\u3000y", " lead", "trail ", "a  b", "a&amp;b",
+                                  "a<br>b", "a\nb", "a\x0bb", "a\u2028b", "a\x85b", "A\u00a0B", "a\u2003b", "a\u202fb"])
+def test_inline_fast_path_agrees_with_the_full_normalization(text):
+    assert normalize_inline(text) == " ".join(normalize_paragraphs(text))

@@ -39,7 +39,7 @@ class ArchivePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        record = ItemAdapter(item).asdict()
+        record = dict(ItemAdapter(item))
         self.days[(record["paper"], record["date"])].append(record)
         self.buffered += 1
         if self.buffered >= self.flush_items:

@@ -43,7 +43,7 @@ class ArticleFieldsPipeline:
         adapter = ItemAdapter(item)
         if adapter.get("type") != "article":
             return item
-        fields = article_fields(adapter.asdict())
+        fields = article_fields(dict(adapter))
         for name, value in fields.items():
             adapter[name] = value
         self.stats.inc_value(f"fields/kind/{fields['kind']}")

@@ -38,5 +38,5 @@ class NormalizePipeline:
                 {"url": (img.get("url") or "").strip(), "caption": normalize_inline(img.get("caption") or "")}
                 for img in adapter.get("images") or []
             ]
-            adapter["content_hash"] = content_hash(adapter.asdict())
+            adapter["content_hash"] = content_hash(dict(adapter))
         return item

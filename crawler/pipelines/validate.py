@@ -44,7 +44,7 @@ class ValidatePipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        found = problems(adapter.asdict())
+        found = problems(dict(adapter))
         if found:
             self.stats.inc_value("validate/dropped")
             reason = f"invalid {adapter.get('type')}: {'; '.join(found)}"
