@@ -14,22 +14,14 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _INDENTED_BREAK = re.compile(r"\n[ \t]*[\u3000]+")
 _SOFT_BREAK = re.compile(r"[ \t\u3000\xa0]*\r?\n[ \t\u3000\xa0]*")
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_LATIN_BREAK = re.compile(r"(?<=[A-Za-z])[ \t\u3000\xa0]*\r?\n[ \t\u3000\xa0]*(?=[A-Za-z])")
 # Text with none of these is already normalized (the pipeline sees mostly such text: skip the work).
 _NEEDS_WORK = re.compile(r"[<&]|[^\S ]|  |^ | $")
 
 
 def _join_wrapped(paragraph: str) -> str:
     """Join hard-wrapped lines: nothing between CJK text or digits, one space between two Latin words."""
-
-    def repl(match: re.Match[str]) -> str:
-        before = paragraph[match.start() - 1] if match.start() > 0 else ""
-        after = paragraph[match.end()] if match.end() < len(paragraph) else ""
-        if before and after and _LATIN_LETTER.match(before) and _LATIN_LETTER.match(after):
-            return " "
-        return ""
-
-    return _SOFT_BREAK.sub(repl, paragraph)
+    return _SOFT_BREAK.sub("", _LATIN_BREAK.sub(" ", paragraph))
 
 
 def normalize_paragraphs(raw: str) -> list[str]:

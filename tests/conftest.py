@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.sites.founder_classic import build_site
-from tests.sites.server import serve
+pytest.register_assert_rewrite("tests.platform_cases")  # its generated tests report like any test module's
+
+from tests.sites.founder_classic import build_site  # noqa: E402
+from tests.sites.server import serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +56,10 @@ def read_archive(archive: Path) -> list[dict]:
     return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def stat(log: str, name: str) -> int:
-    """A counter from Scrapy's closing stats dump in a crawl's log (0 when absent)."""
-    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
-    return int(match.group(1)) if match else 0
+def stat(log: str, name: str) -> int | float:
+    """A value from Scrapy's closing stats dump in a crawl's log (0 when absent): an int for a counter, a
+    float for seconds and the like."""
+    match = re.search(rf"'{re.escape(name)}': (\d+(?:\.\d+)?)", log)
+    if not match:
+        return 0
+    return float(match.group(1)) if "." in match.group(1) else int(match.group(1))

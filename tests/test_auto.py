@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from crawler.platforms import detect
-from tests.conftest import run_scrapy
+from tests.conftest import read_archive, run_scrapy
 from tests.sites.server import serve
 
 
@@ -42,8 +40,7 @@ def test_probe_urls_treat_file_and_folder_urls_right(base, first_probes):
 
 
 def days_in(archive) -> list[str]:
-    lines = [line for p in archive.rglob("*.jsonl") for line in p.read_text("utf-8").splitlines()]
-    return sorted({json.loads(line)["date"] for line in lines})
+    return sorted({r["date"] for r in read_archive(archive)})
 
 
 def test_auto_from_the_site_root_finds_the_latest_issue(xihaian_url, tmp_path):
@@ -60,7 +57,7 @@ def test_auto_from_a_page_url_crawls_that_issue(xihaian_url, tmp_path):
                         "-s", f"ARCHIVE_DIR={tmp_path}")
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"auto: detected platform founder-classic from the URL {page}" in result.stderr
-    records = [json.loads(line) for p in tmp_path.rglob("*.jsonl") for line in p.read_text("utf-8").splitlines()]
+    records = read_archive(tmp_path)
     assert {r["date"] for r in records} == {"2025-03-17"}
     assert {r["page_no"] for r in records if r["type"] == "page"} == {"01", "02"}
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.spiders.epaper import page_id
-from tests.conftest import ROOT, run_scrapy
+from tests.conftest import ROOT, read_archive, run_scrapy, stat
 from tests.sites.founder_classic import expected_records
 from tests.sites.server import FAULTS, Chaos, serve
 from tests.sites.xihaian.data import ISSUES, PAPER, PAPER_NAME
@@ -37,18 +37,6 @@ DAYS = ["-a", "start=2025-03-17", "-a", "end=2025-03-19"]
 TEXT_FIELDS = ("pretitle", "title", "subtitle", "author", "body", "page_name", "guide")
 BROKEN_ARTICLE = "/html/2025-03/19/content_1003.htm"
 BROKEN_PAGE = "/html/2025-03/17/node_3.htm"  # not an issue's first page: its loss is a failed URL, not a failed day
-
-
-def read_archive(archive: Path) -> list[dict]:
-    """Every record of every day file, in file order."""
-    return [json.loads(line) for path in sorted(archive.rglob("*.jsonl"))
-            for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def stat(log: str, name: str) -> float:
-    """A value from Scrapy's closing stats dump (0 when absent)."""
-    match = re.search(rf"'{re.escape(name)}': ([\d.]+)", log)
-    return float(match.group(1)) if match else 0
 
 
 def fetch_json(url: str) -> dict:

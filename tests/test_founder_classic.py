@@ -2,121 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from scrapy.http import HtmlResponse, Response
 
 from crawler.platforms import extract as fc
-from crawler.platforms import get_platform
-from crawler.spiders.epaper import EpaperSpider, article_id
-from crawler.text import normalize_inline
+from crawler.spiders.epaper import EpaperSpider
+from tests.platform_cases import PlatformCases
 from tests.sites.founder_classic import build_site, expected_records
-from tests.sites.model import printed_paragraphs
 from tests.sites.xihaian.data import ISSUES, PAPER, PAPER_NAME
 
 BASE = "http://epaper.example.test/"
-CFG = get_platform("founder-classic")
-EXPECTED = expected_records(ISSUES, BASE, PAPER, PAPER_NAME)
-ARTICLES = [r for r in EXPECTED if r["type"] == "article"]
-DATA = {f"{PAPER}-{i.date.replace('-', '')}-{a.key}": a for i in ISSUES for p in i.pages for a in p.articles}
-PAGES = [r for r in EXPECTED if r["type"] == "page"]
+CASES = PlatformCases("founder-classic", BASE, ISSUES, expected_records(ISSUES, BASE, PAPER, PAPER_NAME), PAPER)
+CFG, ARTICLES = CASES.cfg, CASES.articles
+article = CASES.article
+globals().update(CASES.field_tests(captions=False, page_dates=False, page_links="urls"))
 
 
-@pytest.fixture(scope="module", params=["gbk", "utf-8"])
-def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture site's files, in each encoding."""
-    return build_site(tmp_path_factory.mktemp(request.param), encoding=request.param)
-
-
-def response_for(site: Path, url: str) -> HtmlResponse:
-    """A response carrying a saved file's original bytes (no charset header: the page's meta decides)."""
-    return HtmlResponse(url=url, body=(site / url[len(BASE):]).read_bytes(), headers={"Content-Type": "text/html"})
-
-
-def article(site: Path, expected: dict) -> fc.ArticleData:
-    return fc.parse_article(response_for(site, expected["url"]), CFG)
-
-
-def page(site: Path, expected: dict) -> fc.PageData:
-    return fc.parse_page(response_for(site, expected["url"]), CFG)
-
-
-ids = [r["id"] for r in ARTICLES]
-
-
-@pytest.mark.parametrize("expected", ARTICLES, ids=ids)
-def test_title(site, expected):
-    assert article(site, expected).title == expected["title"]
-
-
-@pytest.mark.parametrize("expected", ARTICLES, ids=ids)
-def test_pretitle(site, expected):
-    assert article(site, expected).pretitle == expected["pretitle"]
-
-
-@pytest.mark.parametrize("expected", ARTICLES, ids=ids)
-def test_subtitle(site, expected):
-    assert article(site, expected).subtitle == expected["subtitle"]
-
-
-@pytest.mark.parametrize("expected", ARTICLES, ids=ids)
-def test_author_as_the_site_gives_it(site, expected):
-    assert article(site, expected).author == normalize_inline(DATA[expected["id"]].site_author)
-
-
-@pytest.mark.parametrize("expected", ARTICLES, ids=ids)
-def test_paragraphs_as_printed(site, expected):
-    """Bylines, datelines and jump markers are still in; the fields pipeline splits them out."""
-    assert article(site, expected).paragraphs == printed_paragraphs(DATA[expected["id"]])
-
-
-@pytest.mark.parametrize("expected", ARTICLES, ids=ids)
-def test_images_with_captions(site, expected):
-    assert article(site, expected).images == expected["images"]
-
-
-@pytest.mark.parametrize("expected", ARTICLES, ids=ids)
-def test_article_key_and_date(site, expected):
-    parsed = article(site, expected)
-    assert parsed.article_key == expected["id"].rsplit("-", 1)[1]
-
-
-page_ids = [f"{r['date']}-p{r['page_no']}" for r in PAGES]
-
-
-@pytest.mark.parametrize("expected", PAGES, ids=page_ids)
-def test_page_number_and_name(site, expected):
-    parsed = page(site, expected)
-    assert (parsed.page_no, parsed.page_name) == (expected["page_no"], expected["page_name"])
-
-
-@pytest.mark.parametrize("expected", PAGES, ids=page_ids)
-def test_page_pdf_url(site, expected):
-    assert page(site, expected).pdf_url == expected["pdf_url"]
-
-
-@pytest.mark.parametrize("expected", PAGES, ids=page_ids)
-def test_page_image_url(site, expected):
-    assert page(site, expected).image_url == expected["image_url"]
-
-
-@pytest.mark.parametrize("expected", PAGES, ids=page_ids)
-def test_page_articles_in_reading_order(site, expected):
-    parsed = page(site, expected)
-    ids = [article_id(PAPER, parsed.date, fc.article_key(u, CFG)) for u in parsed.article_urls]
-    assert ids == expected["article_ids"]
-
-
-@pytest.mark.parametrize("expected", PAGES, ids=page_ids)
-def test_page_guide_box(site, expected):
-    assert page(site, expected).guide == expected["guide"]
-
-
-@pytest.mark.parametrize("expected", PAGES, ids=page_ids)
-def test_page_lists_every_page_of_its_issue(site, expected):
-    same_day = [p["url"] for p in PAGES if p["date"] == expected["date"]]
-    assert [link.url for link in page(site, expected).pages] == same_day
+site = CASES.site_fixture(lambda folder, encoding: build_site(folder, encoding=encoding), ["gbk", "utf-8"])
 
 
 def test_gbk_characters_outside_gb2312_decode(site):
@@ -145,7 +47,7 @@ def test_enpproperty_fields():
     [("http://x/html/2025-03/19/content_1001.htm", "1001"), ("http://x/html/2025-03/19/content_12_3.htm", "12_3"),
      ("http://x/html/2025-03/19/node_2.htm", "")],
 )
-def test_article_key(url, key):
+def test_article_key_from_url(url, key):
     assert fc.article_key(url, CFG) == key
 
 

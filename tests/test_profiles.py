@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -11,7 +10,7 @@ import sys
 import pytest
 
 from crawler.profiles import ProfileError, load_profile
-from tests.conftest import ROOT, run_scrapy
+from tests.conftest import ROOT, read_archive, run_scrapy
 from tests.sites.server import serve
 
 GOOD = """
@@ -92,8 +91,7 @@ def test_a_changed_template_needs_only_a_profile(xihaian_site, profiles, tmp_pat
     assert with_profile.returncode == 0 and without.returncode == 0
 
     def titles(folder):
-        lines = [json.loads(line) for p in folder.rglob("*.jsonl") for line in p.read_text("utf-8").splitlines()]
-        return {r["title"] for r in lines if r["type"] == "article"}
+        return {r["title"] for r in read_archive(folder) if r["type"] == "article"}
 
     assert "孙永红会见交通银行青岛分行客人" in titles(tmp_path / "a")
     assert "" not in titles(tmp_path / "a")

@@ -7,7 +7,6 @@ missing on a developer machine; in CI (the CI environment variable set) a missin
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import shutil
 import socket
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, read_archive
 
 IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
@@ -92,11 +91,6 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def crawl_argv(base: str, archive: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "scrapy", "crawl", "epaper", "-a", "paper=xihaian", "-a", f"base_url={base}",
             *DAYS, "-s", f"ARCHIVE_DIR={archive}", *PACE, *extra]
-
-
-def read_archive(archive: Path) -> list[dict]:
-    return [json.loads(line) for path in sorted(archive.rglob("*.jsonl"))
-            for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_scrapy
+from tests.conftest import ROOT, read_archive, run_scrapy
 
 SLOW = ["-s", "DOWNLOAD_DELAY=0.25", "-s", "CONCURRENT_REQUESTS=1", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "RANDOMIZE_DOWNLOAD_DELAY=False", "-s", "LOG_LEVEL=DEBUG"]
@@ -26,12 +25,10 @@ def crawl_args(base: str, archive: Path, *extra: str) -> list[str]:
 def archive_state(archive: Path) -> dict[str, dict]:
     """Every record by id, fetch times aside; also proves every day file parses line by line."""
     state = {}
-    for path in sorted(archive.rglob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            record = json.loads(line)
-            record.pop("fetched_at", None)
-            assert record["id"] not in state
-            state[record["id"]] = record
+    for record in read_archive(archive):
+        record.pop("fetched_at", None)
+        assert record["id"] not in state
+        state[record["id"]] = record
     return state
 
 

@@ -4,32 +4,24 @@ record), then a real `scrapy crawl epaper -a platform=nbs` over loopback HTTP.""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from scrapy.http import HtmlResponse
 
 from crawler.platforms import extract as ex
-from crawler.platforms import get_platform
-from crawler.text import normalize_inline
-from tests.conftest import run_scrapy
-from tests.sites.model import Article, printed_paragraphs
+from tests.conftest import read_archive, run_scrapy, stat
+from tests.platform_cases import PlatformCases
 from tests.sites.nbs import build_site, expected_records
 from tests.sites.rmrb_nbs.data import ENCODINGS, ISSUES, MISSING_DATES, PAPER, PAPER_NAME
 from tests.sites.server import serve
 
 BASE = "http://paper.example.test/rmrb/"
-CFG = get_platform("nbs")
-EXPECTED = expected_records(ISSUES, BASE, PAPER, PAPER_NAME)
-ARTICLES = [r for r in EXPECTED if r["type"] == "article"]
-PAGES = [r for r in EXPECTED if r["type"] == "page"]
-DATA: dict[str, Article] = {
-    f"{PAPER}-{issue.date.replace('-', '')}-{a.key}": a for issue in ISSUES for p in issue.pages for a in p.articles
-}
-GUIDES = {(issue.date, p.page_no): p.guide for issue in ISSUES for p in issue.pages}
+CASES = PlatformCases("nbs", BASE, ISSUES, expected_records(ISSUES, BASE, PAPER, PAPER_NAME), PAPER)
+CFG, ARTICLES, DATA = CASES.cfg, CASES.articles, CASES.data
+article = CASES.article
+globals().update(CASES.field_tests(order_by="urls"))
+
 OUTSIDE_GB2312 = "镕堃喆"
 
 
@@ -39,69 +31,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_site(tmp_path_factory.mktemp("rmrb-nbs"))
 
 
-def response_for(site: Path, url: str) -> HtmlResponse:
-    """A response carrying a saved file's original bytes (no charset header: the page's meta decides)."""
-    return HtmlResponse(url=url, body=(site / url[len(BASE):]).read_bytes(), headers={"Content-Type": "text/html"})
-
-
-def article(site: Path, expected: dict) -> ex.ArticleData:
-    return ex.parse_article(response_for(site, expected["url"]), CFG)
-
-
-def page(site: Path, expected: dict) -> ex.PageData:
-    return ex.parse_page(response_for(site, expected["url"]), CFG)
-
-
-ids = [r["id"] for r in ARTICLES]
-page_ids = [r["id"] for r in PAGES]
-
-
-# --- articles -------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("expected", ARTICLES, ids=ids)
-def test_title(site, expected):
-    assert article(site, expected).title == expected["title"]
-
-
-@pytest.mark.parametrize("expected", ARTICLES, ids=ids)
-def test_pretitle(site, expected):
-    assert article(site, expected).pretitle == expected["pretitle"]
-
-
-@pytest.mark.parametrize("expected", ARTICLES, ids=ids)
-def test_subtitle(site, expected):
-    assert article(site, expected).subtitle == expected["subtitle"]
-
-
-@pytest.mark.parametrize("expected", ARTICLES, ids=ids)
-def test_author_is_the_h4_line(site, expected):
-    assert article(site, expected).author == normalize_inline(DATA[expected["id"]].site_author)
-
-
-@pytest.mark.parametrize("expected", ARTICLES, ids=ids)
-def test_paragraphs_as_printed(site, expected):
-    """Raw paragraphs: byline paragraph, dateline and jump markers still in (later stages split them)."""
-    assert article(site, expected).paragraphs == printed_paragraphs(DATA[expected["id"]])
-
-
-@pytest.mark.parametrize("expected", ARTICLES, ids=ids)
-def test_images_with_captions(site, expected):
-    assert article(site, expected).images == expected["images"]
-
-
-WITH_IMAGES = [r for r in ARTICLES if r["images"]]
-
-
-@pytest.mark.parametrize("expected", WITH_IMAGES, ids=[r["id"] for r in WITH_IMAGES])
-def test_captions_are_not_paragraphs(site, expected):
-    parsed = article(site, expected)
-    assert not {i["caption"] for i in parsed.images} & set(parsed.paragraphs)
-
-
-@pytest.mark.parametrize("expected", ARTICLES, ids=ids)
-def test_article_key(site, expected):
-    assert article(site, expected).article_key == DATA[expected["id"]].key
+# --- paper-specific (the per-field tests come from tests/platform_cases.py) ---------------------
 
 
 def test_fixture_covers_the_cases():
@@ -150,47 +80,6 @@ def test_gbk_pages_declared_gb2312_decode_as_gb18030(site):
     assert "\ufffd" not in text
 
 
-# --- pages ----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("expected", PAGES, ids=page_ids)
-def test_page_number_and_name(site, expected):
-    parsed = page(site, expected)
-    assert (parsed.page_no, parsed.page_name) == (expected["page_no"], expected["page_name"])
-
-
-@pytest.mark.parametrize("expected", PAGES, ids=page_ids)
-def test_page_date(site, expected):
-    assert page(site, expected).date == expected["date"]
-
-
-@pytest.mark.parametrize("expected", PAGES, ids=page_ids)
-def test_page_pdf_url(site, expected):
-    assert page(site, expected).pdf_url == expected["pdf_url"]
-
-
-@pytest.mark.parametrize("expected", PAGES, ids=page_ids)
-def test_page_image_url(site, expected):
-    assert page(site, expected).image_url == expected["image_url"]
-
-
-@pytest.mark.parametrize("expected", PAGES, ids=page_ids)
-def test_page_articles_in_reading_order(site, expected):
-    same_page = [r["url"] for r in ARTICLES if r["page_url"] == expected["url"]]
-    assert page(site, expected).article_urls == same_page
-
-
-@pytest.mark.parametrize("expected", PAGES, ids=page_ids)
-def test_page_lists_every_page_of_its_issue(site, expected):
-    same_day = [(p["url"], p["page_no"], p["page_name"]) for p in PAGES if p["date"] == expected["date"]]
-    assert [(link.url, link.page_no, link.page_name) for link in page(site, expected).pages] == same_day
-
-
-@pytest.mark.parametrize("expected", PAGES, ids=page_ids)
-def test_page_guide_items(site, expected):
-    assert page(site, expected).guide == GUIDES[(expected["date"], expected["page_no"])]
-
-
 # --- URL scheme -----------------------------------------------------------------------------------
 
 
@@ -235,18 +124,6 @@ FIELDS = {
                 "author", "byline", "dateline", "body", "kind", "jump_to", "jump_from", "continued_on",
                 "continued_from", "full_body"),
 }
-
-
-def read_archive(archive: Path) -> list[dict]:
-    """Every record of every day file, in file order."""
-    paths = sorted(archive.rglob("*.jsonl"))
-    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def stat(log: str, name: str) -> int:
-    """A counter from Scrapy's closing stats dump (0 when absent)."""
-    match = re.search(rf"'{re.escape(name)}': (\d+)", log)
-    return int(match.group(1)) if match else 0
 
 
 def assert_records(got: list[dict], expected: list[dict]) -> None:

@@ -1,4 +1,5 @@
-"""Tests of the fixture e-paper site: Founder layout, encodings, the server and its fault routes."""
+"""Tests of the fixture e-paper site (built and served by conftest): Founder layout, encodings, the server and
+its fault routes."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.sites.founder_classic import build_site, expected_records, hard_wrap
-from tests.sites.server import serve
+from tests.sites.founder_classic import expected_records
+from tests.sites.render import hard_wrap
 from tests.sites.xihaian.data import ISSUES, MISSING_DATES, PAPER, PAPER_NAME
 
 GBK_ONLY = "镕"  # in GBK but not GB2312: proves the bytes are GBK whatever the meta claims
@@ -27,25 +28,6 @@ def fetch(url: str, timeout: float = 10.0) -> tuple[int, dict[str, str], bytes]:
         return err.code, dict(err.headers), err.read()
 
 
-@pytest.fixture(scope="module")
-def gbk_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site built in GBK (declared gb2312), shared by the module's tests."""
-    return build_site(tmp_path_factory.mktemp("gbk"), encoding="gbk")
-
-
-@pytest.fixture(scope="module")
-def utf8_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site built in UTF-8."""
-    return build_site(tmp_path_factory.mktemp("utf8"), encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def base_url(gbk_site: Path):
-    """The GBK site served on loopback for the module."""
-    with serve(gbk_site) as url:
-        yield url
-
-
 def test_gbk_only_character_really_needs_gbk() -> None:
     """The chosen character must be outside GB2312, else the encoding test proves nothing."""
     GBK_ONLY.encode("gbk")
@@ -53,7 +35,7 @@ def test_gbk_only_character_really_needs_gbk() -> None:
         GBK_ONLY.encode("gb2312")
 
 
-@pytest.mark.parametrize("site", ["gbk_site", "utf8_site"])
+@pytest.mark.parametrize("site", ["xihaian_site", "xihaian_site_utf8"], ids=["gbk_site", "utf8_site"])
 def test_founder_paths_exist(site: str, request: pytest.FixtureRequest) -> None:
     """Every page, article, scan, PDF and photo sits at its Founder path."""
     root: Path = request.getfixturevalue(site)
@@ -76,17 +58,17 @@ def test_founder_paths_exist(site: str, request: pytest.FixtureRequest) -> None:
     assert (root / "html/2025-03/19/content_12_3.htm").is_file()
 
 
-def test_missing_day_has_no_issue(gbk_site: Path) -> None:
+def test_missing_day_has_no_issue(xihaian_site: Path) -> None:
     """2025-03-18 is a day without a paper."""
     for day in MISSING_DATES:
-        assert not (gbk_site / "html" / day[:7] / day[8:]).exists()
+        assert not (xihaian_site / "html" / day[:7] / day[8:]).exists()
     assert "2025-03-18" not in {i.date for i in ISSUES}
 
 
-def test_gbk_pages_are_gbk_bytes(gbk_site: Path) -> None:
+def test_gbk_pages_are_gbk_bytes(xihaian_site: Path) -> None:
     """GBK pages declare gb2312, decode as gb18030 and are not UTF-8."""
-    page = (gbk_site / "html/2025-03/19/node_4.htm").read_bytes()
-    article = (gbk_site / "html/2025-03/19/content_1006.htm").read_bytes()
+    page = (xihaian_site / "html/2025-03/19/node_4.htm").read_bytes()
+    article = (xihaian_site / "html/2025-03/19/content_1006.htm").read_bytes()
     for raw in (page, article):
         assert b'charset=gb2312"' in raw
         assert GBK_ONLY in raw.decode("gb18030")
@@ -94,19 +76,19 @@ def test_gbk_pages_are_gbk_bytes(gbk_site: Path) -> None:
             raw.decode("utf-8")
         with pytest.raises(UnicodeDecodeError):
             raw.decode("gb2312")  # the declared charset is a lie
-    assert "赵堃" in (gbk_site / "html/2025-03/19/content_12_3.htm").read_bytes().decode("gb18030")
+    assert "赵堃" in (xihaian_site / "html/2025-03/19/content_12_3.htm").read_bytes().decode("gb18030")
 
 
-def test_utf8_pages_are_utf8(utf8_site: Path) -> None:
+def test_utf8_pages_are_utf8(xihaian_site_utf8: Path) -> None:
     """UTF-8 pages declare utf-8 and decode as UTF-8."""
-    raw = (utf8_site / "html/2025-03/19/node_4.htm").read_bytes()
+    raw = (xihaian_site_utf8 / "html/2025-03/19/node_4.htm").read_bytes()
     assert b'charset=utf-8"' in raw
     assert GBK_ONLY in raw.decode("utf-8")
 
 
-def test_page_markup(gbk_site: Path) -> None:
+def test_page_markup(xihaian_site: Path) -> None:
     """A page has page links, an image map and title list in reading order, the PDF link and the guide."""
-    text = (gbk_site / "html/2025-03/19/node_2.htm").read_bytes().decode("gb18030")
+    text = (xihaian_site / "html/2025-03/19/node_2.htm").read_bytes().decode("gb18030")
     nodes = re.findall(r'<a id="pageLink" href="(node_\d+\.htm)">', text)
     assert nodes == ["node_2.htm", "node_3.htm", "node_4.htm"]
     assert '<a id="pageLink" href="node_3.htm">第02版：综合</a>' in text
@@ -117,14 +99,14 @@ def test_page_markup(gbk_site: Path) -> None:
     assert re.findall(r'<a href="(content_[\d_]+\.htm)">', nav) == order
     assert '<a href="../../../page/2025-03/19/01/2025031901_pdf.pdf"' in text
     assert "今日导读" in text and "新区推动退役军人就业" in text
-    page3 = (gbk_site / "html/2025-03/19/node_4.htm").read_bytes().decode("gb18030")
+    page3 = (xihaian_site / "html/2025-03/19/node_4.htm").read_bytes().decode("gb18030")
     assert "_pdf.pdf" not in page3
     assert 'href="content_12_3.htm"' in page3
 
 
-def test_article_markup(gbk_site: Path) -> None:
+def test_article_markup(xihaian_site: Path) -> None:
     """Articles are hard-wrapped, use entities, carry enpproperty only in the 2025-03-19 issue."""
-    new = (gbk_site / "html/2025-03/19/content_1001.htm").read_bytes().decode("gb18030")
+    new = (xihaian_site / "html/2025-03/19/content_1001.htm").read_bytes().decode("gb18030")
     assert new.startswith("<!--enpproperty <articleid>1001</articleid><date>2025-03-19</date>")
     assert "<author>仪博文</author>" in new.split("/enpproperty-->", 1)[0]
     assert "<nodename>第01版：要闻</nodename>" in new
@@ -133,11 +115,11 @@ def test_article_markup(gbk_site: Path) -> None:
     assert "<P>　　□记者 仪博文 报道</P>" in new
     assert "&ldquo;活水&rdquo;" in new
     assert "<P>　　本报3月18日讯 今天上午，\n西海岸新区工委书记" in new  # hard-wrapped like the print columns
-    old = (gbk_site / "html/2025-03/17/content_902.htm").read_bytes().decode("gb18030")
+    old = (xihaian_site / "html/2025-03/17/content_902.htm").read_bytes().decode("gb18030")
     assert "enpproperty" not in old and "founder-" not in old
     assert '<td class="font02" align="center">——今年以来新签约技术合同成交额同比增长32%</td>' in old
     assert '<td class="font03" align="center">作者：丁霞</td>' in old
-    pic = (gbk_site / "html/2025-03/19/content_1006.htm").read_bytes().decode("gb18030")
+    pic = (xihaian_site / "html/2025-03/19/content_1006.htm").read_bytes().decode("gb18030")
     assert '<img src="../../../res/1/20250319/1742368815421.jpg"' in pic
     caption = "招聘会现场，退役军人在咨询岗位信息。□记者 王喆 摄"
     assert f'<td class="pic-caption" align="center">{caption}</td>' in pic
@@ -154,44 +136,44 @@ def test_hard_wrap_loses_nothing() -> None:
                     assert all(not (ln.startswith(" ") or ln.endswith(" ")) for ln in lines)
 
 
-def test_served_bytes_equal_disk(gbk_site: Path, base_url: str) -> None:
+def test_served_bytes_equal_disk(xihaian_site: Path, xihaian_url: str) -> None:
     """Files come back byte for byte, pages as bare text/html."""
     for rel in ("html/2025-03/19/node_2.htm", "html/2025-03/19/content_12_3.htm", "paperindex.htm"):
-        status, headers, body = fetch(base_url + rel)
+        status, headers, body = fetch(xihaian_url + rel)
         assert status == 200
         assert headers["Content-Type"] == "text/html"
-        assert body == (gbk_site / rel).read_bytes()
-    status, headers, body = fetch(base_url + "page/2025-03/19/01/2025031901_pdf.pdf")
+        assert body == (xihaian_site / rel).read_bytes()
+    status, headers, body = fetch(xihaian_url + "page/2025-03/19/01/2025031901_pdf.pdf")
     assert (status, headers["Content-Type"]) == (200, "application/pdf")
     assert body.startswith(b"%PDF")
-    status, headers, _ = fetch(base_url + "res/1/20250319/1742368815421.jpg")
+    status, headers, _ = fetch(xihaian_url + "res/1/20250319/1742368815421.jpg")
     assert (status, headers["Content-Type"]) == (200, "image/jpeg")
-    status, _, body = fetch(base_url + "robots.txt")
+    status, _, body = fetch(xihaian_url + "robots.txt")
     assert status == 200 and b"User-agent: *" in body
 
 
-def test_missing_pages_are_404(base_url: str) -> None:
+def test_missing_pages_are_404(xihaian_url: str) -> None:
     """The no-paper day, unknown files and escapes from the root are 404."""
-    assert fetch(base_url + "html/2025-03/18/node_2.htm")[0] == 404
-    assert fetch(base_url + "html/2025-03/19/content_9999.htm")[0] == 404
-    assert fetch(base_url + "html/")[0] == 404
-    assert fetch(base_url + "..%2f..%2fetc/passwd")[0] == 404
+    assert fetch(xihaian_url + "html/2025-03/18/node_2.htm")[0] == 404
+    assert fetch(xihaian_url + "html/2025-03/19/content_9999.htm")[0] == 404
+    assert fetch(xihaian_url + "html/")[0] == 404
+    assert fetch(xihaian_url + "..%2f..%2fetc/passwd")[0] == 404
 
 
-def test_fault_routes(gbk_site: Path, base_url: str) -> None:
+def test_fault_routes(xihaian_site: Path, xihaian_url: str) -> None:
     """/__status, /__delay, /__drop and /__gb18030 behave as documented."""
-    assert fetch(base_url + "__status/503")[0] == 503
-    assert fetch(base_url + "__status/404")[0] == 404
+    assert fetch(xihaian_url + "__status/503")[0] == 503
+    assert fetch(xihaian_url + "__status/404")[0] == 404
     start = time.monotonic()
-    status, _, body = fetch(base_url + "__delay/0.5/html/2025-03/19/node_2.htm")
+    status, _, body = fetch(xihaian_url + "__delay/0.5/html/2025-03/19/node_2.htm")
     assert status == 200 and time.monotonic() - start >= 0.5
-    assert body == (gbk_site / "html/2025-03/19/node_2.htm").read_bytes()
+    assert body == (xihaian_site / "html/2025-03/19/node_2.htm").read_bytes()
     with pytest.raises((http.client.RemoteDisconnected, ConnectionError, urllib.error.URLError)):
-        urllib.request.urlopen(base_url + "__drop", timeout=5)
-    status, headers, body = fetch(base_url + "__gb18030/html/2025-03/19/node_2.htm")
+        urllib.request.urlopen(xihaian_url + "__drop", timeout=5)
+    status, headers, body = fetch(xihaian_url + "__gb18030/html/2025-03/19/node_2.htm")
     assert status == 200 and headers["Content-Type"] == "text/html; charset=gb2312"
-    assert body == (gbk_site / "html/2025-03/19/node_2.htm").read_bytes()
-    assert fetch(base_url + "__gb18030/nope.htm")[0] == 404
+    assert body == (xihaian_site / "html/2025-03/19/node_2.htm").read_bytes()
+    assert fetch(xihaian_url + "__gb18030/nope.htm")[0] == 404
 
 
 def test_expected_records() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
-    """Buffer records per (paper, day); every ARCHIVE_FLUSH_ITEMS records and at close, merge each day
+    """Buffer records per (paper, day); every ARCHIVE_FLUSH_ITEMS records or ARCHIVE_FLUSH_SECONDS
+    seconds, and at close, merge each day
     with its file under a lock, link continued articles across the issue's pages, write the day
     atomically, then mark its articles seen.
 
@@ -29,7 +31,9 @@ class ArchivePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
         self.archive_dir = Path(crawler.settings.get("ARCHIVE_DIR") or "data/archive")
-        self.flush_items = crawler.settings.getint("ARCHIVE_FLUSH_ITEMS", 500)
+        self.flush_items = crawler.settings.getint("ARCHIVE_FLUSH_ITEMS", 5000)
+        self.flush_seconds = crawler.settings.getfloat("ARCHIVE_FLUSH_SECONDS", 60)
+        self.last_flush = time.monotonic()
         self.days: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self.buffered = 0
         self.seen: SeenStore | None = None
@@ -42,7 +46,7 @@ class ArchivePipeline:
         record = dict(ItemAdapter(item))
         self.days[(record["paper"], record["date"])].append(record)
         self.buffered += 1
-        if self.buffered >= self.flush_items:
+        if self.buffered >= self.flush_items or time.monotonic() - self.last_flush >= self.flush_seconds:
             self.flush()
         return item
 
@@ -66,6 +70,7 @@ class ArchivePipeline:
                         counts.revised)
         self.days.clear()
         self.buffered = 0
+        self.last_flush = time.monotonic()
 
     def close_spider(self) -> None:
         self.flush()

@@ -17,32 +17,18 @@ Usage: python -m tests.sites.founder_classic OUT_DIR [--encoding gbk|utf-8]
 from __future__ import annotations
 
 import argparse
-import html
 from collections.abc import Sequence
-from datetime import date as Date
 from pathlib import Path
 
-from tests.sites.model import Article, Issue, Page, article_fields, printed_paragraphs
+from tests.sites import render
+from tests.sites.model import Article, Issue, Page, printed_paragraphs
+from tests.sites.render import CHARSETS, ROBOTS, esc, issue_dir, latest, long_date, neighbours, picture_rows, write
 from tests.sites.xihaian.data import ISSUES, PAPER, PAPER_NAME
 
-ENCODINGS = {"gbk": "gb2312", "utf-8": "utf-8"}  # bytes codec -> charset the meta tag declares
-WRAP_WIDTHS = (14, 16, 13, 15)  # the print-layout line lengths the paragraphs are hard-wrapped at
-WEEKDAYS = "一二三四五六日"
-
-# Smallest JPEG-shaped file (SOI, JFIF APP0, EOI): crawlers only record image URLs, never decode them.
-FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-FAKE_PDF = (
-    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+ENCODINGS = CHARSETS  # bytes codec -> charset the meta tag declares
 
 
 # --- paths -------------------------------------------------------------------------------------
-
-
-def issue_dir(issue: Issue) -> str:
-    """Site-relative folder of an issue's html files: "html/2025-03/19/"."""
-    return f"html/{issue.date[:7]}/{issue.date[8:]}/"
 
 
 def page_asset_dir(issue: Issue, page: Page) -> str:
@@ -67,49 +53,30 @@ def article_file(article: Article) -> str:
     return f"content_{article.key}.htm"
 
 
+def page_path(issue: Issue, page: Page) -> str:
+    """Site-relative path of a 版面 file."""
+    return issue_dir(issue) + page.node
+
+
+def article_path(issue: Issue, _page: Page, article: Article) -> str:
+    """Site-relative path of an article file."""
+    return issue_dir(issue) + article_file(article)
+
+
+LAYOUT = render.Layout(page_path, article_path, page_image_path, page_pdf_path)
+
+
 def node_name(page: Page) -> str:
     """The Founder page label, e.g. "第01版：要闻"."""
     return f"第{page.page_no}版：{page.page_name}"
 
 
-def long_date(iso: str) -> str:
-    """The masthead date, e.g. "2025年03月19日 星期三"."""
-    d = Date.fromisoformat(iso)
-    return f"{d.year}年{d.month:02d}月{d.day:02d}日 星期{WEEKDAYS[d.weekday()]}"
-
-
 # --- text rendering ----------------------------------------------------------------------------
 
 
-def esc(text: str) -> str:
-    """Plain HTML escaping for titles, captions and attributes."""
-    return html.escape(text, quote=True)
-
-
-def esc_body(text: str) -> str:
-    """Body escaping: Founder emits curly quotes and the middle dot as named entities."""
-    out = html.escape(text, quote=False)
-    return out.replace("“", "&ldquo;").replace("”", "&rdquo;").replace("·", "&middot;")
-
-
-def hard_wrap(text: str) -> list[str]:
-    """Cut text into print-column lines of 13-16 chars, never next to a space (joining must lose nothing)."""
-    lines: list[str] = []
-    start, n = 0, 0
-    while len(text) - start > WRAP_WIDTHS[n % len(WRAP_WIDTHS)]:
-        cut = start + WRAP_WIDTHS[n % len(WRAP_WIDTHS)]
-        # A break beside an ASCII space would make "join without separator" and "join with space" differ.
-        while cut < len(text) and (text[cut] == " " or text[cut - 1] == " "):
-            cut += 1
-        lines.append(text[start:cut])
-        start, n = cut, n + 1
-    lines.append(text[start:])
-    return [line for line in lines if line]
-
-
 def body_paragraph(text: str) -> str:
-    """One <P> with the full-width indent, hard-wrapped; each line escaped on its own so no entity is cut."""
-    return "<P>　　" + "\n".join(esc_body(line) for line in hard_wrap(text)) + "</P>"
+    """One <P> with the full-width indent; Founder writes curly quotes and the middle dot as named entities."""
+    return render.body_paragraph(text, start="<P>　　", end="</P>")
 
 
 def head(title: str, charset: str, depth: str = "../../../") -> str:
@@ -162,9 +129,7 @@ def page_nav(issue: Issue, page: Page) -> str:
         "</td></tr>"
         for p in issue.pages
     ]
-    idx = issue.pages.index(page)
-    prev_node = issue.pages[idx - 1].node if idx > 0 else page.node
-    next_node = issue.pages[idx + 1].node if idx + 1 < len(issue.pages) else page.node
+    prev_node, next_node = neighbours(issue, page)
     pdf = page_pdf_path(issue, page)
     pdf_cell = f'<a href="../../../{pdf}" target="_blank">PDF</a>' if pdf else "&nbsp;"
     return (
@@ -230,25 +195,16 @@ def render_page(issue: Issue, page: Page, charset: str, paper_name: str) -> str:
 
 
 def enpproperty(issue: Issue, page: Page, article: Article) -> str:
-    """The Founder metadata comment; raw characters, because entities are not decoded inside comments."""
-    return (
-        f"<!--enpproperty <articleid>{article.key}</articleid><date>{issue.date}</date>"
-        f"<author>{article.site_author}</author><page>{int(page.page_no)}</page>"
-        f"<introtitle>{article.pretitle}</introtitle><title>{article.title}</title>"
-        f"<subtitle>{article.subtitle}</subtitle><nodename>{node_name(page)}</nodename>"
-        "<keyword></keyword><siteid>1</siteid>/enpproperty-->\n"
-    )
+    """The Founder metadata comment: the bare date, the page number without its leading zero."""
+    return render.enpproperty(article, issue.date, int(page.page_no), node_name(page))
 
 
 def picture_table(article: Article) -> str:
     """Photos above the text, each caption in the cell below its image (never a <P>)."""
     if not article.images:
         return ""
-    rows = "".join(
-        f'<tr><td align="center"><img src="../../../{src}" border="0"></td></tr>\n'
-        f'<tr><td class="pic-caption" align="center">{esc(caption)}</td></tr>\n'
-        for src, caption in article.images
-    )
+    rows = picture_rows(article.images, lambda src: f'<img src="../../../{src}" border="0">',
+                        '<td class="pic-caption" align="center">', empty_captions=True)
     table = '<table width="100%" border="0" cellspacing="0" cellpadding="0" class="pic-table">\n'
     return f"{table}{rows}</table>\n"
 
@@ -319,17 +275,6 @@ def render_article(issue: Issue, page: Page, article: Article, charset: str, pap
 # --- site --------------------------------------------------------------------------------------
 
 
-def write(path: Path, data: bytes) -> None:
-    """Write bytes, creating parent folders."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-def latest(issues: Sequence[Issue]) -> Issue:
-    """The newest issue, which paperindex.htm points at."""
-    return max(issues, key=lambda i: i.date)
-
-
 def build_site(
     out_dir: Path,
     issues: Sequence[Issue] = ISSUES,
@@ -338,23 +283,10 @@ def build_site(
     paper_name: str = PAPER_NAME,
 ) -> Path:
     """Write the whole static site under out_dir and return out_dir."""
-    if encoding not in ENCODINGS:
-        raise ValueError(f"encoding must be one of {sorted(ENCODINGS)}, not {encoding!r}")
-    charset = ENCODINGS[encoding]
+    charset = render.charset(encoding)
     out = Path(out_dir)
     for issue in issues:
-        folder = out / issue_dir(issue)
-        for page in issue.pages:
-            # strict: a character the codec cannot hold must fail the build, not turn into "?".
-            write(folder / page.node, render_page(issue, page, charset, paper_name).encode(encoding))
-            write(out / page_image_path(issue, page), FAKE_JPEG)
-            if page.pdf:
-                write(out / page_pdf_path(issue, page), FAKE_PDF)
-            for article in page.articles:
-                text = render_article(issue, page, article, charset, paper_name)
-                write(folder / article_file(article), text.encode(encoding))
-                for src, _caption in article.images:
-                    write(out / src, FAKE_JPEG)
+        render.write_issue(out, issue, encoding, paper_name, LAYOUT, render_page, render_article)
     if issues:
         first = f"{issue_dir(latest(issues))}{latest(issues).pages[0].node}"
         index = (
@@ -363,7 +295,7 @@ def build_site(
             f"<TITLE>{esc(paper_name)}</TITLE></HEAD><BODY></BODY></HTML>\n"
         )
         write(out / "paperindex.htm", index.encode(encoding))
-    write(out / "robots.txt", b"User-agent: *\nDisallow:\n")
+    write(out / "robots.txt", ROBOTS)
     return out
 
 
@@ -377,47 +309,7 @@ def expected_records(
     paper_name: str = PAPER_NAME,
 ) -> list[dict]:
     """Archive records (each page, then its articles) computed from the data, not from the HTML."""
-    base = base_url if base_url.endswith("/") else base_url + "/"
-    records: list[dict] = []
-    for issue in issues:
-        ymd = issue.date.replace("-", "")
-        for page in issue.pages:
-            page_url = f"{base}{issue_dir(issue)}{page.node}"
-            pdf = page_pdf_path(issue, page)
-            pdf_url = f"{base}{pdf}" if pdf else ""
-            records.append(
-                {
-                    "type": "page",
-                    "paper": paper,
-                    "date": issue.date,
-                    "page_no": page.page_no,
-                    "page_name": page.page_name,
-                    "url": page_url,
-                    "pdf_url": pdf_url,
-                    "image_url": f"{base}{page_image_path(issue, page)}",
-                    "guide": list(page.guide),
-                    "article_ids": [f"{paper}-{ymd}-{a.key}" for a in page.articles],
-                }
-            )
-            for position, a in enumerate(page.articles):
-                records.append(
-                    {
-                        "type": "article",
-                        "id": f"{paper}-{ymd}-{a.key}",
-                        "paper": paper,
-                        "paper_name": paper_name,
-                        "date": issue.date,
-                        "page_no": page.page_no,
-                        "page_name": page.page_name,
-                        "position": position,
-                        **article_fields(a, issue, paper),
-                        "images": [{"url": f"{base}{src}", "caption": cap} for src, cap in a.images],
-                        "url": f"{base}{issue_dir(issue)}{article_file(a)}",
-                        "page_url": page_url,
-                        "pdf_url": pdf_url,
-                    }
-                )
-    return records
+    return render.expected_records(issues, base_url, paper, paper_name, LAYOUT, guides=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,26 +26,20 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import html
 import importlib
 from collections.abc import Sequence
 from datetime import date as Date
+from functools import partial
 from pathlib import Path
 
-from tests.sites.model import Article, Issue, Page, article_fields, article_id, printed_paragraphs
+from tests.sites import render
+from tests.sites.model import Article, Issue, Page, printed_paragraphs
+from tests.sites.render import ROBOTS, esc, latest, long_date, neighbours, picture_rows, write
 
 FAMILIES = ("i", "ii")
-ENCODINGS = {"gbk": "gb2312", "utf-8": "utf-8"}  # bytes codec -> charset the page declares
 CONTENT_DIRS = {"i": "content", "ii": "con"}  # article folder under pc/
-WRAP_WIDTHS = (14, 16, 13, 15)  # print-column line lengths the paragraphs are hard-wrapped at
-WEEKDAYS = "一二三四五六日"
-
-# Smallest JPEG-shaped file and an empty PDF: crawlers record these URLs, never decode the files.
-FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-FAKE_PDF = (
-    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# Family i writes curly quotes and the middle dot as named entities, family ii the quotes as numeric ones.
+BODY_ENTITIES = {"i": render.NAMED_ENTITIES, "ii": (("“", "&#8220;"), ("”", "&#8221;"))}
 
 
 # --- paths (all relative to the site root) ------------------------------------------------------
@@ -91,53 +85,33 @@ def article_file(article: Article) -> str:
     return f"content_{article.key}.html"
 
 
+def page_path(issue: Issue, page: Page) -> str:
+    """A 版面 file."""
+    return layout_dir(issue) + page.node
+
+
+def article_path(issue: Issue, _page: Page, article: Article, *, family: str) -> str:
+    """An article file."""
+    return content_dir(issue, family) + article_file(article)
+
+
+def layout(family: str) -> render.Layout:
+    """Where a site of this template family puts its files."""
+    return render.Layout(page_path, partial(article_path, family=family), page_image_path, page_pdf_path)
+
+
 def page_label(page: Page) -> str:
     """The label the page list shows: "01版：要闻"."""
     return f"{page.page_no}版：{page.page_name}"
 
 
-def long_date(iso: str) -> str:
-    """The masthead date: "2025年03月18日 星期二"."""
-    d = Date.fromisoformat(iso)
-    return f"{d.year}年{d.month:02d}月{d.day:02d}日 星期{WEEKDAYS[d.weekday()]}"
-
-
 # --- text rendering -----------------------------------------------------------------------------
 
 
-def esc(text: str) -> str:
-    """Plain HTML escaping for titles, captions and attributes."""
-    return html.escape(text, quote=True)
-
-
-def esc_body(text: str, family: str) -> str:
-    """Body escaping: family i writes curly quotes as named entities, family ii as numeric ones."""
-    out = html.escape(text, quote=False)
-    if family == "i":
-        return out.replace("“", "&ldquo;").replace("”", "&rdquo;").replace("·", "&middot;")
-    return out.replace("“", "&#8220;").replace("”", "&#8221;")
-
-
-def hard_wrap(text: str) -> list[str]:
-    """Cut text into print-column lines of 13-16 chars, never next to a space (joining must lose nothing)."""
-    lines: list[str] = []
-    start, n = 0, 0
-    while len(text) - start > WRAP_WIDTHS[n % len(WRAP_WIDTHS)]:
-        cut = start + WRAP_WIDTHS[n % len(WRAP_WIDTHS)]
-        while cut < len(text) and (text[cut] == " " or text[cut - 1] == " "):
-            cut += 1
-        lines.append(text[start:cut])
-        start, n = cut, n + 1
-    lines.append(text[start:])
-    return [line for line in lines if line]
-
-
 def body_paragraph(text: str, family: str) -> str:
-    """One <p>, hard-wrapped; each line escaped on its own so no entity is cut."""
-    lines = "\n".join(esc_body(line, family) for line in hard_wrap(text))
-    if family == "i":
-        return f'<p style="text-indent: 2em;">{lines}</p>'
-    return f"<p>　　{lines}</p>"
+    """One <p>, hard-wrapped, with the family's indent and entities."""
+    start = '<p style="text-indent: 2em;">' if family == "i" else "<p>　　"
+    return render.body_paragraph(text, start=start, entities=BODY_ENTITIES[family])
 
 
 def split_title(title: str) -> str:
@@ -175,9 +149,7 @@ def image_map(issue: Issue, page: Page, family: str) -> str:
 
 def render_page_i(issue: Issue, page: Page, charset: str, paper_name: str) -> str:
     """Family i page: HTML5, Bootstrap-ish; every page's PDF icon sits in the page list too."""
-    idx = issue.pages.index(page)
-    prev_node = issue.pages[max(idx - 1, 0)].node
-    next_node = issue.pages[min(idx + 1, len(issue.pages) - 1)].node
+    prev_node, next_node = neighbours(issue, page)
     pdf = page_pdf_path(issue, page)
     pdf_link = f'<a href="{up(pdf)}" target="_blank"><i class="icon-pdf"></i>PDF下载</a>' if pdf else ""
     layout_items = "\n".join(
@@ -240,9 +212,7 @@ def render_page_i(issue: Issue, page: Page, charset: str, paper_name: str) -> st
 
 def render_page_ii(issue: Issue, page: Page, charset: str, paper_name: str) -> str:
     """Family ii page: XHTML transitional, the classic city-paper look."""
-    idx = issue.pages.index(page)
-    prev_node = issue.pages[max(idx - 1, 0)].node
-    next_node = issue.pages[min(idx + 1, len(issue.pages) - 1)].node
+    prev_node, next_node = neighbours(issue, page)
     pdf = page_pdf_path(issue, page)
     pdf_link = f'<span class="pdf"><a href="{up(pdf)}" target="_blank">下载本版PDF</a></span>' if pdf else ""
     news = "\n".join(
@@ -288,25 +258,16 @@ def render_page_ii(issue: Issue, page: Page, charset: str, paper_name: str) -> s
 
 
 def enpproperty(issue: Issue, page: Page, article: Article) -> str:
-    """The Founder metadata comment; raw characters, because entities are not decoded inside comments."""
-    return (
-        f"<!--enpproperty <articleid>{article.key}</articleid><date>{issue.date} 00:00:00:0</date>"
-        f"<author>{article.site_author}</author><page>{page.page_no}</page>"
-        f"<introtitle>{article.pretitle}</introtitle><title>{article.title}</title>"
-        f"<subtitle>{article.subtitle}</subtitle><nodename>{page_label(page)}</nodename>"
-        "<keyword></keyword><siteid>1</siteid>/enpproperty-->\n"
-    )
+    """The Founder metadata comment: a timestamped date, the page number as printed."""
+    return render.enpproperty(article, f"{issue.date} 00:00:00:0", page.page_no, page_label(page))
 
 
 def render_article_i(issue: Issue, page: Page, article: Article, charset: str, paper_name: str) -> str:
     """Family i article: HTML5; photos in div.attachment tables above div#ozoom."""
     pictures = ""
     if article.images:
-        rows = "".join(
-            f'<tr><td align="center"><img src="{up(src)}" alt=""></td></tr>\n'
-            + (f'<tr><td align="center" class="pic-caption">{esc(caption)}</td></tr>\n' if caption else "")
-            for src, caption in article.images
-        )
+        rows = picture_rows(article.images, lambda src: f'<img src="{up(src)}" alt="">',
+                            '<td align="center" class="pic-caption">')
         pictures = (
             '      <div class="attachment">\n'
             f'<table width="100%" border="0" cellspacing="0" cellpadding="0"><tbody>\n{rows}</tbody></table>\n'
@@ -392,17 +353,6 @@ RENDER_ARTICLE = {"i": render_article_i, "ii": render_article_ii}
 # --- site ---------------------------------------------------------------------------------------
 
 
-def write(path: Path, data: bytes) -> None:
-    """Write bytes, creating parent folders."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-def latest(issues: Sequence[Issue]) -> Issue:
-    """The newest issue, which pc/layout/index.html refreshes to."""
-    return max(issues, key=lambda i: i.date)
-
-
 def build_site(
     out_dir: Path,
     issues: Sequence[Issue],
@@ -414,23 +364,11 @@ def build_site(
     """Write the whole static site under out_dir and return out_dir."""
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {FAMILIES}, not {family!r}")
-    if encoding not in ENCODINGS:
-        raise ValueError(f"encoding must be one of {sorted(ENCODINGS)}, not {encoding!r}")
-    charset = ENCODINGS[encoding]
+    charset = render.charset(encoding)
     out = Path(out_dir)
     for issue in issues:
-        for page in issue.pages:
-            # strict: a character the codec cannot hold must fail the build, not turn into "?".
-            text = RENDER_PAGE[family](issue, page, charset, paper_name)
-            write(out / layout_dir(issue) / page.node, text.encode(encoding))
-            write(out / page_image_path(issue, page), FAKE_JPEG)
-            if page.pdf:
-                write(out / page_pdf_path(issue, page), FAKE_PDF)
-            for article in page.articles:
-                text = RENDER_ARTICLE[family](issue, page, article, charset, paper_name)
-                write(out / content_dir(issue, family) / article_file(article), text.encode(encoding))
-                for src, _caption in article.images:
-                    write(out / src, FAKE_JPEG)
+        render.write_issue(out, issue, encoding, paper_name, layout(family), RENDER_PAGE[family],
+                           RENDER_ARTICLE[family])
     if issues:
         newest = latest(issues)
         target = f"{ym_d(newest)}/{newest.pages[0].node}"
@@ -441,7 +379,7 @@ def build_site(
             f"<title>{esc(paper_name)}</title>\n</head>\n<body></body>\n</html>\n"
         )
         write(out / "pc/layout/index.html", index.encode(encoding))
-    write(out / "robots.txt", b"User-agent: *\nDisallow:\n")
+    write(out / "robots.txt", ROBOTS)
     return out
 
 
@@ -451,41 +389,7 @@ def build_site(
 def expected_records(issues: Sequence[Issue], base_url: str, paper: str, paper_name: str, *,
                      family: str) -> list[dict]:
     """Archive records (each page, then its articles in markup order) computed from the data, not the HTML."""
-    base = base_url if base_url.endswith("/") else base_url + "/"
-    records: list[dict] = []
-    for issue in issues:
-        for page in issue.pages:
-            page_url = f"{base}{layout_dir(issue)}{page.node}"
-            pdf = page_pdf_path(issue, page)
-            pdf_url = f"{base}{pdf}" if pdf else ""
-            records.append({
-                "type": "page",
-                "paper": paper,
-                "date": issue.date,
-                "page_no": page.page_no,
-                "page_name": page.page_name,
-                "url": page_url,
-                "pdf_url": pdf_url,
-                "image_url": f"{base}{page_image_path(issue, page)}",
-                "article_ids": [article_id(paper, issue.date, a.key) for a in page.articles],
-            })
-            for position, a in enumerate(page.articles):
-                records.append({
-                    "type": "article",
-                    "id": article_id(paper, issue.date, a.key),
-                    "paper": paper,
-                    "paper_name": paper_name,
-                    "date": issue.date,
-                    "page_no": page.page_no,
-                    "page_name": page.page_name,
-                    "position": position,
-                    **article_fields(a, issue, paper),
-                    "images": [{"url": f"{base}{src}", "caption": cap} for src, cap in a.images],
-                    "url": f"{base}{content_dir(issue, family)}{article_file(a)}",
-                    "page_url": page_url,
-                    "pdf_url": pdf_url,
-                })
-    return records
+    return render.expected_records(issues, base_url, paper, paper_name, layout(family))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,33 +20,22 @@ Usage: python -m tests.sites.nbs OUT_DIR
 from __future__ import annotations
 
 import argparse
-import html
 from collections.abc import Mapping, Sequence
 from datetime import date as Date
 from pathlib import Path
 
-from tests.sites.model import Article, Issue, Page, article_fields, article_id, printed_paragraphs
+from tests.sites import render
+from tests.sites.model import Article, Issue, Page, printed_paragraphs
+from tests.sites.render import ROBOTS, esc, issue_dir, latest, long_date, neighbours, picture_rows, write
 from tests.sites.rmrb_nbs.data import ENCODINGS, FILE_PREFIX, ISSUES, PAPER, PAPER_NAME
 
-CHARSETS = {"gbk": "gb2312", "utf-8": "utf-8"}  # bytes codec -> charset the meta tag declares
 WRAP_WIDTHS = (15, 13, 16, 14)  # the print-layout line lengths the paragraphs are hard-wrapped at
-WEEKDAYS = "一二三四五六日"
-
-# Smallest JPEG-shaped file (SOI, JFIF APP0, EOI): crawlers only record image URLs, never decode them.
-FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-FAKE_PDF = (
-    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# The CMS writes curly quotes, the middle dot and dashes in bodies as named entities.
+BODY_ENTITIES = (*render.NAMED_ENTITIES, ("—", "&mdash;"))
 UP = "../../../"  # from html/YYYY-MM/DD/ back to the site root
 
 
 # --- paths -------------------------------------------------------------------------------------
-
-
-def issue_dir(issue: Issue) -> str:
-    """Site-relative folder of an issue's html files: "html/2024-11/29/"."""
-    return f"html/{issue.date[:7]}/{issue.date[8:]}/"
 
 
 def site_code(page: Page) -> str:
@@ -60,6 +49,16 @@ def article_file(issue: Issue, page: Page, article: Article) -> str:
     if page_no != page.page_no or not k.isdigit():
         raise ValueError(f"article key {article.key!r} must be K-{page.page_no} (article K of page {page.page_no})")
     return f"nw.{site_code(page)}_{issue.date.replace('-', '')}_{article.key}.htm"
+
+
+def page_path(issue: Issue, page: Page) -> str:
+    """Site-relative path of a 版面 file."""
+    return issue_dir(issue) + page.node
+
+
+def article_path(issue: Issue, page: Page, article: Article) -> str:
+    """Site-relative path of an article file."""
+    return issue_dir(issue) + article_file(issue, page, article)
 
 
 def page_asset_stem(issue: Issue, page: Page) -> str:
@@ -78,50 +77,20 @@ def page_pdf_path(issue: Issue, page: Page) -> str:
     return f"{page_asset_stem(issue, page)}.pdf" if page.pdf else ""
 
 
+LAYOUT = render.Layout(page_path, article_path, page_image_path, page_pdf_path)
+
+
 def page_label(page: Page) -> str:
     """The page label, e.g. "第01版：要闻"."""
     return f"第{page.page_no}版：{page.page_name}"
 
 
-def long_date(iso: str) -> str:
-    """The masthead date, e.g. "2024年11月29日 星期五"."""
-    d = Date.fromisoformat(iso)
-    return f"{d.year}年{d.month:02d}月{d.day:02d}日 星期{WEEKDAYS[d.weekday()]}"
-
-
 # --- text rendering ----------------------------------------------------------------------------
 
 
-def esc(text: str) -> str:
-    """Plain HTML escaping for titles, captions and attributes."""
-    return html.escape(text, quote=True)
-
-
-def esc_body(text: str) -> str:
-    """Body escaping: the CMS emits curly quotes, the middle dot and dashes as named entities."""
-    out = html.escape(text, quote=False)
-    for char, entity in (("“", "&ldquo;"), ("”", "&rdquo;"), ("·", "&middot;"), ("—", "&mdash;")):
-        out = out.replace(char, entity)
-    return out
-
-
-def hard_wrap(text: str) -> list[str]:
-    """Cut text into print-column lines of 13-16 chars, never next to a space (joining must lose nothing)."""
-    lines: list[str] = []
-    start, n = 0, 0
-    while len(text) - start > WRAP_WIDTHS[n % len(WRAP_WIDTHS)]:
-        cut = start + WRAP_WIDTHS[n % len(WRAP_WIDTHS)]
-        while cut < len(text) and (text[cut] == " " or text[cut - 1] == " "):
-            cut += 1
-        lines.append(text[start:cut])
-        start, n = cut, n + 1
-    lines.append(text[start:])
-    return [line for line in lines if line]
-
-
 def body_paragraph(text: str) -> str:
-    """One <p> with the full-width indent, hard-wrapped; each line escaped on its own so no entity is cut."""
-    return "<p>　　" + "\n".join(esc_body(line) for line in hard_wrap(text)) + "</p>"
+    """One <p> with the full-width indent, hard-wrapped at this paper's column widths."""
+    return render.body_paragraph(text, entities=BODY_ENTITIES, widths=WRAP_WIDTHS)
 
 
 def head(title: str, charset: str) -> str:
@@ -185,9 +154,7 @@ def image_map(issue: Issue, page: Page) -> str:
 
 def page_tools(issue: Issue, page: Page) -> str:
     """Previous/next page links and this page's PDF, above the scan."""
-    idx = issue.pages.index(page)
-    prev_node = issue.pages[idx - 1].node if idx > 0 else page.node
-    next_node = issue.pages[idx + 1].node if idx + 1 < len(issue.pages) else page.node
+    prev_node, next_node = neighbours(issue, page)
     pdf = page_pdf_path(issue, page)
     pdf_link = f' <a href="{UP}{pdf}" target="_blank">PDF下载</a>' if pdf else ""
     return (
@@ -242,11 +209,8 @@ def picture_table(article: Article) -> str:
     """Photos above the text, each caption in the row below its image (never a <p>)."""
     if not article.images:
         return ""
-    rows = "".join(
-        f'<tr><td align="center"><img src="{UP}{src}" border="0" /></td></tr>\n'
-        + (f'<tr><td class="pci_c" align="center">{esc(caption)}</td></tr>\n' if caption else "")
-        for src, caption in article.images
-    )
+    rows = picture_rows(article.images, lambda src: f'<img src="{UP}{src}" border="0" />',
+                        '<td class="pci_c" align="center">')
     return f'<table width="100%" border="0" cellspacing="0" cellpadding="0" align="center">\n{rows}</table>\n'
 
 
@@ -283,17 +247,6 @@ def render_article(issue: Issue, page: Page, article: Article, charset: str, pap
 # --- site --------------------------------------------------------------------------------------
 
 
-def write(path: Path, data: bytes) -> None:
-    """Write bytes, creating parent folders."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-def latest(issues: Sequence[Issue]) -> Issue:
-    """The newest issue, which index.htm points at."""
-    return max(issues, key=lambda i: i.date)
-
-
 def build_site(
     out_dir: Path,
     issues: Sequence[Issue] = ISSUES,
@@ -305,21 +258,7 @@ def build_site(
     out = Path(out_dir)
     for issue in issues:
         encoding = encodings.get(issue.date, "gbk")
-        if encoding not in CHARSETS:
-            raise ValueError(f"encoding must be one of {sorted(CHARSETS)}, not {encoding!r}")
-        charset = CHARSETS[encoding]
-        folder = out / issue_dir(issue)
-        for page in issue.pages:
-            # strict: a character the codec cannot hold must fail the build, not turn into "?".
-            write(folder / page.node, render_page(issue, page, charset, paper_name).encode(encoding))
-            write(out / page_image_path(issue, page), FAKE_JPEG)
-            if page.pdf:
-                write(out / page_pdf_path(issue, page), FAKE_PDF)
-            for article in page.articles:
-                text = render_article(issue, page, article, charset, paper_name)
-                write(folder / article_file(issue, page, article), text.encode(encoding))
-                for src, _caption in article.images:
-                    write(out / src, FAKE_JPEG)
+        render.write_issue(out, issue, encoding, paper_name, LAYOUT, render_page, render_article)
     if issues:
         newest = latest(issues)
         first = f"{issue_dir(newest)}{newest.pages[0].node}"
@@ -330,7 +269,7 @@ def build_site(
             f'<body><a href="{first}">{esc(paper_name)} {long_date(newest.date)}</a></body></html>\n'
         )
         write(out / "index.htm", index.encode("utf-8"))
-    write(out / "robots.txt", b"User-agent: *\nDisallow:\n")
+    write(out / "robots.txt", ROBOTS)
     return out
 
 
@@ -344,47 +283,7 @@ def expected_records(
     paper_name: str = PAPER_NAME,
 ) -> list[dict]:
     """Archive records (each page, then its articles) computed from the data, not from the HTML."""
-    base = base_url if base_url.endswith("/") else base_url + "/"
-    records: list[dict] = []
-    for issue in issues:
-        ymd = issue.date.replace("-", "")
-        for page in issue.pages:
-            page_url = f"{base}{issue_dir(issue)}{page.node}"
-            pdf = page_pdf_path(issue, page)
-            pdf_url = f"{base}{pdf}" if pdf else ""
-            records.append(
-                {
-                    "type": "page",
-                    "id": f"{paper}-{ymd}-p{page.page_no}",
-                    "paper": paper,
-                    "date": issue.date,
-                    "page_no": page.page_no,
-                    "page_name": page.page_name,
-                    "url": page_url,
-                    "pdf_url": pdf_url,
-                    "image_url": f"{base}{page_image_path(issue, page)}",
-                    "article_ids": [article_id(paper, issue.date, a.key) for a in page.articles],
-                }
-            )
-            for position, a in enumerate(page.articles):
-                records.append(
-                    {
-                        "type": "article",
-                        "id": article_id(paper, issue.date, a.key),
-                        "paper": paper,
-                        "paper_name": paper_name,
-                        "date": issue.date,
-                        "page_no": page.page_no,
-                        "page_name": page.page_name,
-                        "position": position,
-                        **article_fields(a, issue, paper),
-                        "images": [{"url": f"{base}{src}", "caption": cap} for src, cap in a.images],
-                        "url": f"{base}{issue_dir(issue)}{article_file(issue, page, a)}",
-                        "page_url": page_url,
-                        "pdf_url": pdf_url,
-                    }
-                )
-    return records
+    return render.expected_records(issues, base_url, paper, paper_name, LAYOUT, page_ids=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
