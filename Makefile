@@ -33,8 +33,11 @@ redis-server:
 test: setup lint redis-server
 	$(BIN)/python -m pytest -q
 
+# Small sizes by default; BENCH_SCALE=full make bench for the sizes issue #6 names (takes a while).
 bench: setup
 	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_query.py
+	$(BIN)/python bench/bench_crawl.py
 
 clean:
 	rm -rf $(VENV) build data *.egg-info

@@ -3,13 +3,17 @@
 Generates a deterministic synthetic corpus (seed-page sentences mixed with
 jieba dictionary words drawn by frequency), indexes it both ways in one run
 and prints docs/s, the ratio, chars/s and index size per MB of text.
+With --rss-docs N (BENCH_SCALE=full: 100,000) it also builds an index of N
+articles in a child process and reports its peak RSS (and its workers').
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
+import subprocess
 import sys
 import tempfile
 import time
@@ -67,6 +71,36 @@ def bench_ours(records: list[dict], work: Path) -> float:
     return time.perf_counter() - started
 
 
+RSS_CHILD = """
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from indexer.writer import build_index
+started = time.perf_counter()
+stats = build_index(sys.argv[2], [sys.argv[3]], rebuild=True)
+print(json.dumps({"seconds": time.perf_counter() - started, "docs": stats.docs,
+                  "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "workers_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
+def bench_rss(docs: int, seed: int, work: Path) -> dict:
+    """Build an index of docs articles in a child process; return its time and peak RSS figures (KB)."""
+    work.mkdir(parents=True)
+    archive = work / "archive.jsonl"
+    with archive.open("w", encoding="utf-8") as handle:
+        for start in range(0, docs, 10_000):  # generate in slices: the corpus itself is not the child's memory
+            for record in make_records(min(10_000, docs - start), seed=seed * 1000 + start // 10_000):
+                record["id"] = f"{record['id']}-{start}"
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    text_bytes = archive.stat().st_size
+    done = subprocess.run([sys.executable, "-c", RSS_CHILD, str(REPO), str(work / "index"), str(archive)],
+                          capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["index_bytes"] = dir_size(work / "index")
+    result["archive_bytes"] = text_bytes
+    return result
+
+
 def report(name: str, docs: int, chars: int, text_bytes: int, seconds: float, size: int) -> str:
     """Return one result line."""
     return (f"{name:<37} {docs / seconds:8.1f} docs/s {chars / seconds:10,.0f} chars/s "
@@ -76,8 +110,14 @@ def report(name: str, docs: int, chars: int, text_bytes: int, seconds: float, si
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=2000, help="number of synthetic articles (default 2000)")
+    full = os.environ.get("BENCH_SCALE") == "full"
+    parser.add_argument("--docs", type=int, default=20_000 if full else 2000,
+                        help="number of synthetic articles (default 2000; BENCH_SCALE=full: 20000)")
     parser.add_argument("--seed", type=int, default=1, help="corpus random seed (default 1)")
+    parser.add_argument("--rss-docs", type=int, default=100_000 if full else 0,
+                        help="also build N articles in a child process and report peak RSS "
+                             "(default 0 = skip; BENCH_SCALE=full: 100000)")
+    parser.add_argument("--skip-naive", action="store_true", help="only time ours (no ratio)")
     args = parser.parse_args(argv)
 
     records = make_records(args.docs, seed=args.seed)
@@ -86,14 +126,30 @@ def main(argv: list[str] | None = None) -> int:
           f"seed {args.seed}")
     with tempfile.TemporaryDirectory(prefix="epaper-bench-") as tmp:
         work = Path(tmp)
-        naive_s = bench_naive(records, work / "naive")
-        naive_size = dir_size(work / "naive")
+        if not args.skip_naive:
+            naive_s = bench_naive(records, work / "naive")
+            naive_size = dir_size(work / "naive")
         ours_s = bench_ours(records, work / "ours")
         ours_size = dir_size(work / "ours" / "index")
-    print(report("naive whoosh + jieba ChineseAnalyzer", args.docs, chars, text_bytes, naive_s, naive_size))
+        del records
+        rss = bench_rss(args.rss_docs, args.seed, work / "rss") if args.rss_docs else None
+    if not args.skip_naive:
+        print(report("naive whoosh + jieba ChineseAnalyzer", args.docs, chars, text_bytes, naive_s, naive_size))
     print(report("ours (rjieba words + char phrases)", args.docs, chars, text_bytes, ours_s, ours_size))
-    print(f"ratio ours/naive: {naive_s / ours_s:.2f}x docs/s")
+    if not args.skip_naive:
+        print(f"ratio ours/naive: {naive_s / ours_s:.2f}x docs/s (target >= 3x)")
+    if rss:
+        total_kb = rss["self_kb"] + rss["workers_kb"]
+        print(f"peak RSS building {rss['docs']} articles ({rss['archive_bytes'] / 2**20:.0f} MB of JSONL, "
+              f"{rss['docs'] / rss['seconds']:.0f} docs/s): build process {rss['self_kb'] / 1024:.0f} MB, "
+              f"largest worker {rss['workers_kb'] / 1024:.0f} MB, sum {total_kb / 1024:.0f} MB (target <= 1024 MB); "
+              f"index {rss['index_bytes'] / 2**20:.0f} MB")
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end")
     command = ["python", "bench/bench_index.py", "--docs", str(args.docs), "--seed", str(args.seed)]
+    if args.rss_docs:
+        command += ["--rss-docs", str(args.rss_docs)]
+    if args.skip_naive:
+        command.append("--skip-naive")
     print("reproduce: .venv/bin/" + shlex.join(command))
     return 0
 

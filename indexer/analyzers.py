@@ -20,6 +20,8 @@ applied.  A user dictionary (jieba format) may be active: see ``use_userdict``.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,25 +43,88 @@ _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0
 _T2S: dict[str, str] | None = None
 
 
+def _t2s_cache_path() -> Path | None:
+    """Where the computed t2s table is cached (per OpenCC version), or None if there is no cache dir."""
+    try:
+        from importlib.metadata import version
+
+        opencc_version = version("opencc")
+    except Exception:  # pragma: no cover - metadata missing
+        return None
+    base = os.environ.get("EPAPER_CACHE") or os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    if not base or base == "~/.cache":
+        return None
+    return Path(base) / "epaper" / f"t2s-opencc-{opencc_version}-v1.json"
+
+
+def _compute_t2s() -> dict[str, str]:
+    """Run every CJK char through OpenCC t2s; keep the one-char-for-one-char changes."""
+    import opencc
+
+    chars = [chr(code) for lo, hi in _CJK_RANGES for code in range(lo, hi + 1)]
+    # Newlines keep OpenCC from applying multi-char phrase rules across neighbours.
+    converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # pragma: no cover - defensive
+        raise RuntimeError("OpenCC t2s changed the number of lines")
+    return {ch: out for ch, out in zip(chars, converted, strict=True) if out != ch and len(out) == 1}
+
+
 def t2s_table() -> dict[str, str]:
-    """Return {traditional char: simplified char} for every CJK char OpenCC t2s changes into one char."""
+    """Return {traditional char: simplified char} for every CJK char OpenCC t2s changes into one char.
+
+    Computing it takes about half a second, so it is cached on disk per OpenCC version
+    ($EPAPER_CACHE, else $XDG_CACHE_HOME or ~/.cache, under epaper/); a missing or unreadable cache
+    is recomputed.
+    """
     global _T2S
     if _T2S is None:
-        import opencc
-
-        chars = [chr(code) for lo, hi in _CJK_RANGES for code in range(lo, hi + 1)]
-        # Newlines keep OpenCC from applying multi-char phrase rules across neighbours.
-        converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
-        if len(converted) != len(chars):  # pragma: no cover - defensive
-            raise RuntimeError("OpenCC t2s changed the number of lines")
-        _T2S = {ch: out for ch, out in zip(chars, converted, strict=True) if out != ch and len(out) == 1}
+        path = _t2s_cache_path()
+        table = None
+        if path is not None:
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(loaded, dict) and all(len(k) == 1 == len(v) for k, v in loaded.items()):
+                    table = loaded
+            except (OSError, ValueError):
+                table = None
+        if table is None:
+            table = _compute_t2s()
+            if path is not None:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+                    tmp.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+                    os.replace(tmp, path)
+                except OSError:
+                    pass
+        _T2S = table
     return _T2S
+
+
+class _FoldTable(dict):
+    """str.translate table: code point -> fold_char of it (filled on demand)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = fold_char(chr(code))
+        return folded
+
+
+class _T2STable(dict):
+    """str.translate table: code point -> its simplified form (filled on demand)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        mapped = self[code] = t2s_table().get(ch, ch)
+        return mapped
+
+
+FOLD_TABLE = _FoldTable()
+T2S_TABLE = _T2STable()
 
 
 def to_simplified(text: str) -> str:
     """Map every character to its simplified form (one char for one char)."""
-    table = t2s_table()
-    return "".join(table.get(ch, ch) for ch in text)
+    return text.translate(T2S_TABLE)
 
 
 def fold_char(ch: str) -> str:
@@ -69,9 +134,15 @@ def fold_char(ch: str) -> str:
     return t2s_table().get(low, low)
 
 
+def fold(text: str) -> str:
+    """fold_char applied to every character of text (same length)."""
+    return text.translate(FOLD_TABLE)
+
+
 def normalize(text: str) -> str:
     """Return the text as the char field sees it: whitespace removed, each char folded."""
-    return "".join(fold_char(ch) for ch in text if not ch.isspace())
+    # str.split() splits on exactly the characters str.isspace() is true for.
+    return "".join(text.split()).translate(FOLD_TABLE)
 
 
 # ---------------------------------------------------------------- user dictionary
@@ -191,7 +262,7 @@ def cut_words(text: str) -> list[str]:
 
 def char_tokens(text: str) -> list[str]:
     """Return the char field's terms for text: one folded token per non-whitespace char."""
-    return [fold_char(ch) for ch in text if not ch.isspace()]
+    return list(normalize(text))
 
 
 class _BaseTokenizer(Tokenizer):

@@ -1,4 +1,4 @@
-"""Near-duplicate detection: MinHash LSH (datasketch) over character shingles.
+"""Near-duplicate detection: MinHash LSH over character shingles (datasketch's scheme and band parameters).
 
 Each article's text (title + body, normalised like the char fields: whitespace
 removed, case and traditional/simplified folded) is cut into overlapping
@@ -25,6 +25,7 @@ THRESHOLD = 0.6
 MIN_CHARS = 30
 SEED = 1
 SCHEME = "affine64"  # datasketch >= 2.0 permutation scheme (stored signatures are uint64)
+HASH_SCHEME = "poly5-fmix64-affine64"  # how signature_values hashes shingles (stored in minhash.npz)
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[str]:
@@ -33,15 +34,60 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
     return {folded[i : i + size] for i in range(max(1, len(folded) - size + 1))} if folded else set()
 
 
-def signature(text: str):
-    """Return the datasketch MinHash of text's shingles, or None if text is too short to cluster."""
-    if len(normalize(text)) < MIN_CHARS:
-        return None
-    from datasketch import MinHash
+_PERMUTATIONS = None
+_MULTIPLIER = 0x9E3779B97F4A7C15  # odd 64-bit constant of the rolling shingle hash
 
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
-    minhash.update_batch([shingle.encode("utf-8") for shingle in sorted(shingles(text))])
-    return minhash
+
+def _permutations():
+    """datasketch's (a, b) affine64 permutation parameters for NUM_PERM and SEED (cached)."""
+    global _PERMUTATIONS
+    if _PERMUTATIONS is None:
+        import numpy as np
+        from datasketch import MinHash
+
+        a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+        _PERMUTATIONS = (np.asarray(a, dtype=np.uint64), np.asarray(b, dtype=np.uint64))
+    return _PERMUTATIONS
+
+
+def signature_values(text: str):
+    """Return the MinHash values (uint64[NUM_PERM]) of text's shingles, or None if text is too short.
+
+    Vectorised: the shingles are hashed as polynomials of their code points (wrapping uint64
+    arithmetic over the whole text at once), mixed with the MurmurHash3 64-bit finaliser and
+    permuted with datasketch's affine64 parameters (``h -> a*h + b mod 2**64``); the MinHash is the
+    column minimum.  The same estimator as datasketch's MinHash(scheme="affine64") with another
+    (non-cryptographic) base hash of the shingles.
+    """
+    import numpy as np
+
+    folded = normalize(text)
+    if len(folded) < MIN_CHARS:
+        return None
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    count = len(codes) - SHINGLE + 1
+    with np.errstate(over="ignore"):
+        hashed = codes[:count].copy()
+        for k in range(1, SHINGLE):
+            hashed = hashed * np.uint64(_MULTIPLIER) + codes[k : k + count]
+        hashed = np.unique(hashed)
+        hashed ^= hashed >> np.uint64(33)
+        hashed *= np.uint64(0xFF51AFD7ED558CCD)
+        hashed ^= hashed >> np.uint64(33)
+        hashed *= np.uint64(0xC4CEB9FE1A85EC53)
+        hashed ^= hashed >> np.uint64(33)
+        a, b = _permutations()
+        return (hashed[:, None] * a[None, :] + b[None, :]).min(axis=0)
+
+
+def signature(text: str):
+    """Return the MinHash (a datasketch LeanMinHash) of text's shingles, or None if text is too short."""
+    values = signature_values(text)
+    if values is None:
+        return None
+    from datasketch import LeanMinHash
+
+    return LeanMinHash(seed=SEED, hashvalues=values, scheme=SCHEME)
 
 
 def cluster_text(record: dict) -> str:
@@ -63,23 +109,51 @@ class _UnionFind:
         self.parent[self.find(a)] = self.find(b)
 
 
+def _values(signature) -> object:
+    """The hash values of a signature (an array, or a datasketch MinHash/LeanMinHash)."""
+    return getattr(signature, "hashvalues", signature)
+
+
 def cluster(signatures: dict[str, object], order: dict[str, tuple]) -> dict[str, str]:
-    """Return {id: cluster id} for every id in order; signatures maps ids to MinHash (or None).
+    """Return {id: cluster id} for every id in order; signatures maps ids to MinHash values (or None).
 
-    order maps each id to its sort key (date, id): the smallest member names the cluster.
+    order maps each id to its sort key (date, id): the smallest member names the cluster.  Candidate
+    pairs are those sharing one of the LSH bands datasketch's MinHashLSH(THRESHOLD, NUM_PERM) would
+    use (the same b bands of r rows); a pair is joined when its estimated Jaccard similarity (the
+    share of equal hash values) is at least THRESHOLD.  Clusters are the connected components.
     """
-    from datasketch import MinHashLSH
+    import numpy as np
+    from datasketch.lsh import _optimal_param
 
-    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
     groups = _UnionFind()
-    for doc_id in sorted(signatures, key=lambda i: order.get(i, ("", i))):
-        minhash = signatures[doc_id]
-        if minhash is None:
-            continue
-        for other in lsh.query(minhash):
-            if minhash.jaccard(signatures[other]) >= THRESHOLD:
-                groups.union(doc_id, other)
-        lsh.insert(doc_id, minhash)
+    ids = [doc_id for doc_id in sorted(signatures, key=lambda i: order.get(i, ("", i)))
+           if signatures[doc_id] is not None]
+    if len(ids) > 1:
+        matrix = np.stack([np.asarray(_values(signatures[doc_id]), dtype=np.uint64) for doc_id in ids])
+        bands, rows = _optimal_param(THRESHOLD, NUM_PERM, 0.5, 0.5)
+        for band in range(bands):
+            keys = np.ascontiguousarray(matrix[:, band * rows : (band + 1) * rows])
+            keys = keys.view(np.dtype((np.void, keys.dtype.itemsize * rows))).ravel()
+            _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+            if counts.max() < 2:
+                continue
+            by_key = np.argsort(inverse, kind="stable")
+            bounds = np.concatenate(([0], np.cumsum(counts)))
+            for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+                if end - start < 2:
+                    continue
+                members = by_key[start:end]
+                # A pair sharing several bands is compared again (no memory of checked pairs: on
+                # text with many shared sentences there are tens of millions of candidate pairs).
+                for pos, first in enumerate(members[:-1]):
+                    head = groups.find(ids[first])
+                    others = [int(o) for o in members[pos + 1 :] if groups.find(ids[o]) != head]
+                    if not others:
+                        continue
+                    similar = (matrix[others] == matrix[first]).mean(axis=1) >= THRESHOLD
+                    for other, joined in zip(others, similar, strict=True):
+                        if joined:
+                            groups.union(ids[first], ids[other])
     members: dict[str, list[str]] = {}
     for doc_id in order:
         members.setdefault(groups.find(doc_id), []).append(doc_id)
@@ -90,23 +164,25 @@ def cluster(signatures: dict[str, object], order: dict[str, tuple]) -> dict[str,
     return result
 
 
-def load_signatures(path: Path) -> dict[str, object]:
-    """Return {id: LeanMinHash or None} saved by save_signatures ({} if absent)."""
+def load_signatures(path: Path) -> dict[str, object] | None:
+    """Return {id: uint64 hash values or None} saved by save_signatures ({} if absent).
+
+    None if the file holds signatures of another hash scheme (written before HASH_SCHEME): they
+    cannot be compared with new ones, so the caller recomputes them.
+    """
     if not path.exists():
         return {}
     import numpy as np
-    from datasketch import LeanMinHash
 
     data = np.load(path, allow_pickle=False)
+    if "scheme" not in data.files or str(data["scheme"]) != HASH_SCHEME:
+        return None
     ids, values, present = data["ids"].tolist(), data["values"], data["present"]
-    return {
-        doc_id: LeanMinHash(seed=SEED, hashvalues=values[row], scheme=SCHEME) if present[row] else None
-        for row, doc_id in enumerate(ids)
-    }
+    return {doc_id: values[row] if present[row] else None for row, doc_id in enumerate(ids)}
 
 
 def save_signatures(path: Path, signatures: dict[str, object]) -> None:
-    """Write the signatures to path (atomically)."""
+    """Write the signatures (hash value arrays or MinHash objects, None for too short) to path (atomically)."""
     import numpy as np
 
     ids = sorted(signatures)
@@ -114,10 +190,11 @@ def save_signatures(path: Path, signatures: dict[str, object]) -> None:
     present = np.zeros(len(ids), dtype=bool)
     for row, doc_id in enumerate(ids):
         if signatures[doc_id] is not None:
-            values[row] = signatures[doc_id].hashvalues
+            values[row] = _values(signatures[doc_id])
             present[row] = True
     tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, ids=np.array(ids, dtype=str), values=values, present=present)
+    np.savez_compressed(tmp, ids=np.array(ids, dtype=str), values=values, present=present,
+                        scheme=np.array(HASH_SCHEME))
     os.replace(tmp, path)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from indexer.analyzers import fold_char, normalize
+from indexer.analyzers import fold, normalize
 
 ELLIPSIS = "…"
 _WHITESPACE = re.compile(r"\s+")
@@ -18,7 +18,8 @@ _WHITESPACE = re.compile(r"\s+")
 def folded_view(text: str) -> tuple[str, list[int]]:
     """Return (folded, offsets): the text as the char field sees it and each folded char's offset in text."""
     offsets = [i for i, ch in enumerate(text) if not ch.isspace()]
-    return "".join(fold_char(text[i]) for i in offsets), offsets
+    folded = fold(text)
+    return "".join([folded[i] for i in offsets]), offsets
 
 
 def _occurrences(folded: str, target: str) -> list[tuple[int, int]]:

@@ -5,18 +5,22 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index
 from whoosh.index import FileIndex, LockError
-from whoosh.writing import CLEAR, SegmentWriter
+from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from indexer import neardup
 from indexer.analyzers import UserDict, read_userdict, use_userdict
 from indexer.errors import IndexLockedError, SchemaVersionError, UserDictMismatchError
+from indexer.fastwrite import SegmentBuilder
 from indexer.schema import (
     CLUSTERS_FILE,
     MINHASH_FILE,
@@ -36,7 +40,10 @@ log = logging.getLogger("indexer")
 # Stored metadata copied from the record as is (text fields are handled separately).
 META_FIELDS = ("paper", "paper_name", "date", "page_no", "page_name", "author", "url")
 INDEXED_KINDS = ("", "article")
-WRITER_LIMIT_MB = 512
+WRITER_LIMIT_MB = 64  # Whoosh's own pool: only merges of tiny segments go through it
+SEGMENT_LIMIT_MB = 640  # buffered postings per build (split between the processes) before a segment is written
+MAX_PROCS = 2
+PARALLEL_MIN_DOCS = 2000  # fewer new/changed articles are indexed in-process (forking costs more)
 LOCK_TIMEOUT = 5.0
 
 
@@ -202,29 +209,134 @@ def _indexed_hashes(writer: SegmentWriter) -> dict[str, str]:
         reader.close()
 
 
+def _index_records(files: list[Path], keys: list[tuple[int, int]], storage, schema, indexname: str,
+                   limit_mb: float) -> tuple[list, dict[str, object]]:
+    """Index the records at keys ((file, line) pairs, sorted) into new segments; return them and the signatures.
+
+    A segment is closed and a new one started whenever the buffered postings reach limit_mb.
+    """
+    wanted = set(keys)
+    segments: list = []
+    signatures: dict[str, object] = {}
+    builder = SegmentBuilder(storage, schema, indexname)
+    try:
+        for file_no, line_no, line in _read_lines(files, only={key[0] for key in keys}):
+            if (file_no, line_no) not in wanted:
+                continue
+            record, _ = _parse(line)
+            builder.add_document(**to_document(record, record_hash(record)))
+            signatures[record["id"]] = neardup.signature_values(neardup.cluster_text(record))
+            if builder.buffered_mb >= limit_mb:
+                segments.append(builder.finish())
+                builder = SegmentBuilder(storage, schema, indexname)
+        segment = builder.finish()
+    except BaseException:
+        builder.cancel()
+        _delete_segments(storage, segments)
+        raise
+    if segment is not None:
+        segments.append(segment)
+    return segments, signatures
+
+
+def _delete_segments(storage, segments: list) -> None:
+    """Remove the files of segments that will not be committed (best effort)."""
+    for segment in segments:
+        for name in segment.list_files(storage):
+            try:
+                storage.delete_file(name)
+            except OSError:  # pragma: no cover - best effort
+                pass
+
+
+_JOB: tuple | None = None  # (files, storage, schema, indexname, limit_mb), inherited by forked workers
+
+
+def _worker_init(parent: int) -> None:
+    """Forked worker set-up: die with the build process (a killed build must not leave workers behind)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _index_job(keys: list[tuple[int, int]]) -> tuple[list, dict[str, object]]:
+    """Worker process entry point: index one chunk of records with the inherited job settings."""
+    files, storage, schema, indexname, limit_mb = _JOB
+    return _index_records(files, keys, storage, schema, indexname, limit_mb)
+
+
+def index_procs() -> int:
+    """Worker processes for a build: $EPAPER_INDEX_PROCS, else the number of CPUs (at most MAX_PROCS)."""
+    try:
+        wanted = int(os.environ.get("EPAPER_INDEX_PROCS", "0"))
+    except ValueError:
+        wanted = 0
+    return max(1, wanted or min(MAX_PROCS, os.cpu_count() or 1))
+
+
+def _build_segments(files: list[Path], keys: list[tuple[int, int]], writer: SegmentWriter,
+                    procs: int) -> tuple[list, dict[str, object]]:
+    """Index the records at keys into new segments, in `procs` forked processes when it pays."""
+    global _JOB
+    limit_mb = SEGMENT_LIMIT_MB
+    if procs < 2 or len(keys) < PARALLEL_MIN_DOCS or "fork" not in multiprocessing.get_all_start_methods():
+        return _index_records(files, keys, writer.storage, writer.schema, writer.indexname, limit_mb)
+    size = -(-len(keys) // procs)
+    chunks = [keys[start : start + size] for start in range(0, len(keys), size)]
+    _JOB = (files, writer.storage, writer.schema, writer.indexname, limit_mb / procs)
+    segments: list = []
+    signatures: dict[str, object] = {}
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context, initializer=_worker_init,
+                                 initargs=(os.getpid(),)) as pool:
+            futures = [pool.submit(_index_job, chunk) for chunk in chunks]
+            try:
+                for future in futures:
+                    chunk_segments, chunk_signatures = future.result()
+                    segments += chunk_segments
+                    signatures.update(chunk_signatures)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                for future in futures:
+                    if future.done() and not future.cancelled() and future.exception() is None:
+                        _delete_segments(writer.storage, future.result()[0])
+                _delete_segments(writer.storage, segments)
+                raise
+    finally:
+        _JOB = None
+    return segments, signatures
+
+
 def _write(files: list[Path], winners: dict[str, _Winner], existing: dict[str, str],
-           writer: SegmentWriter, stats: BuildStats, signatures: dict[str, object]) -> None:
-    """Second pass: add new ids, update changed ones (with new MinHash signatures), leave the rest alone."""
-    todo: dict[tuple[int, int], str] = {}
+           writer: SegmentWriter, stats: BuildStats, signatures: dict[str, object], procs: int) -> list:
+    """Second pass: index new ids and changed ones into new segments (with MinHash signatures), delete the
+    old versions of changed ones, leave the rest alone; return the new segments (not yet committed)."""
+    todo: list[tuple[int, int]] = []
     for doc_id, winner in winners.items():
         old_hash = existing.get(doc_id)
         if old_hash == winner.content_hash:
             stats.unchanged += 1
-        else:
-            todo[(winner.file_no, winner.line_no)] = "update" if old_hash is not None else "add"
-    for file_no, line_no, line in _read_lines(files, only={key[0] for key in todo}):
-        action = todo.get((file_no, line_no))
-        if action is None:
             continue
-        record, _ = _parse(line)
-        doc = to_document(record, winners[record["id"]].content_hash)
-        signatures[record["id"]] = neardup.signature(neardup.cluster_text(record))
-        if action == "update":
-            writer.update_document(**doc)
+        todo.append((winner.file_no, winner.line_no))
+        if old_hash is not None:
+            writer.delete_by_term("id", doc_id)
             stats.updated += 1
         else:
-            writer.add_document(**doc)
             stats.added += 1
+    if not todo:
+        return []
+    segments, found = _build_segments(files, sorted(todo), writer, procs)
+    signatures.update(found)
+    return segments
 
 
 def _check_userdict(index_dir: Path, requested: UserDict | None) -> UserDict | None:
@@ -259,6 +371,16 @@ def _open_for_build(index_dir: Path, rebuild: bool,
     return ix, False, requested
 
 
+def _stored_signatures(ix: FileIndex, ids: set[str]) -> dict[str, object]:
+    """MinHash values of the given indexed articles, from their stored title and body."""
+    found: dict[str, object] = {}
+    with ix.reader() as reader:
+        for _, stored in reader.iter_docs():
+            if stored.get("id") in ids:
+                found[stored["id"]] = neardup.signature_values(neardup.cluster_text(stored))
+    return found
+
+
 def _update_sidecars(index_dir: Path, ix: FileIndex, keep_existing: bool, signatures: dict[str, object],
                      pages: dict[str, dict], stats: BuildStats) -> None:
     """Merge page records and recompute near-duplicate clusters over every indexed article."""
@@ -272,6 +394,8 @@ def _update_sidecars(index_dir: Path, ix: FileIndex, keep_existing: bool, signat
             order = {ids[d]: (dates[d] or "", ids[d]) for d in reader.all_doc_ids()}
     if signatures or not keep_existing or not (index_dir / CLUSTERS_FILE).exists():
         known = neardup.load_signatures(index_dir / MINHASH_FILE) if keep_existing else {}
+        if known is None:  # signatures of an older hash scheme: recompute them from the stored text
+            known = _stored_signatures(ix, set(order) - set(signatures))
         known.update(signatures)
         known = {doc_id: sig for doc_id, sig in known.items() if doc_id in order}
         neardup.save_signatures(index_dir / MINHASH_FILE, known)
@@ -281,10 +405,13 @@ def _update_sidecars(index_dir: Path, ix: FileIndex, keep_existing: bool, signat
 
 
 def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = False,
-                lock_timeout: float = LOCK_TIMEOUT, userdict: Path | str | None = None) -> BuildStats:
+                lock_timeout: float = LOCK_TIMEOUT, userdict: Path | str | None = None,
+                procs: int | None = None) -> BuildStats:
     """Index the article (and page) records of the JSONL files under sources into index_dir.
 
     userdict: a jieba user dictionary file; None keeps the one an existing index was built with.
+    procs: processes that build segments in parallel (default index_procs()); builds of fewer than
+    PARALLEL_MIN_DOCS new or changed articles run in this process.
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
@@ -300,24 +427,28 @@ def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = Fals
             f"index {index_dir} is locked by another writer (waited {lock_timeout:g} s); "
             "try again when it finishes"
         ) from None
+    new_segments: list = []
     try:
         existing = _indexed_hashes(writer) if keep_existing else {}
         pages: dict[str, dict] = {}
         signatures: dict[str, object] = {}
         winners = _scan(files, stats, pages)
-        _write(files, winners, existing, writer, stats, signatures)
+        new_segments = _write(files, winners, existing, writer, stats, signatures, procs or index_procs())
+        if keep_existing and not (stats.added or stats.updated):
+            # Nothing changed: leave the index files exactly as they were.
+            writer.cancel()
+        elif keep_existing:
+            # Whoosh's usual policy (merge only many tiny segments), with the new segments added.
+            writer.commit(mergetype=lambda w, segments: MERGE_SMALL(w, segments + new_segments))
+        else:
+            # A rebuild keeps the lock while it replaces every old segment in one commit.
+            writer.commit(mergetype=lambda w, segments: list(new_segments))
+            write_meta(index_dir, effective)
     except BaseException:
-        writer.cancel()
+        if not writer.is_closed:
+            writer.cancel()
+        _delete_segments(ix.storage, new_segments)
         raise
-    if keep_existing and not (stats.added or stats.updated):
-        # Nothing changed: leave the index files exactly as they were.
-        writer.cancel()
-    elif keep_existing:
-        writer.commit()
-    else:
-        # A rebuild keeps the lock while it replaces every old segment in one commit.
-        writer.commit(mergetype=CLEAR)
-        write_meta(index_dir, effective)
     _update_sidecars(index_dir, ix, keep_existing, signatures, pages, stats)
     with ix.reader() as reader:
         stats.docs = reader.doc_count()
