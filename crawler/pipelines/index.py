@@ -43,7 +43,8 @@ class IndexPipeline:
         from indexer.writer import build_index  # only crawls that index pay for the import
 
         try:
-            stats = build_index(Path(self.index_dir), files)
+            # one process (no fork from inside the reactor); wait for another crawl's update (paper=all)
+            stats = build_index(Path(self.index_dir), files, procs=1, lock_timeout=600)
         except Exception as exc:  # the archive is safe on disk; the index can be rebuilt from it
             logger.error("index: update of %s failed: %s (run: python -m indexer build --index %s %s)",
                          self.index_dir, exc, self.index_dir, self.crawler.settings.get("ARCHIVE_DIR"))
