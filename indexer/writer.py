@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index
+from whoosh.columns import EmptyColumnReader, TranslatingColumnReader
+from whoosh.filedb.filestore import OverlayStorage
 from whoosh.index import FileIndex, LockError
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
@@ -196,17 +198,46 @@ def _scan(files: list[Path], stats: BuildStats, pages: dict[str, dict]) -> dict[
     return winners
 
 
-def _indexed_hashes(writer: SegmentWriter) -> dict[str, str]:
-    """Return {id: content_hash} for every live document already in the index."""
-    reader = writer.reader()
-    try:
-        if reader.doc_count() == 0:
-            return {}
-        ids = reader.column_reader("id")
-        hashes = reader.column_reader("content_hash")
-        return {ids[docnum]: hashes[docnum] for docnum in reader.all_doc_ids()}
-    finally:
-        reader.close()
+def column_values(storage, schema, segments: list, fieldnames: tuple[str, ...]) -> Iterator[tuple]:
+    """Yield (segment, segment docnum, *values of the column fields) for every live document of the segments.
+
+    Opens only each segment's column files, not a full reader: Whoosh's SegmentReader copies every
+    segment's whole postings and terms files into memory (``BufferFile`` wraps the mmapped file in a
+    ``BytesIO``), which for a large index costs about the index's size in anonymous memory.
+    """
+    for segment in segments:
+        files = segment.open_compound_file(storage) if segment.is_compound() else None
+        segstorage = OverlayStorage(files, storage) if files is not None else storage
+        perdoc = segment.codec().per_document_reader(segstorage, segment)
+        try:
+            readers = []
+            for name in fieldnames:
+                field = schema[name]
+                if perdoc.has_column(name):
+                    column = perdoc.column_reader(name, field.column_type)
+                else:
+                    column = EmptyColumnReader(field.column_type.default_value(), segment.doc_count_all())
+                readers.append(TranslatingColumnReader(column, field.from_column_value))
+            deleted = segment.deleted_docs() if segment.has_deletions() else ()
+            deleted = set(deleted)
+            for docnum in range(segment.doc_count_all()):
+                if docnum not in deleted:
+                    yield (segment, docnum, *(reader[docnum] for reader in readers))
+        finally:
+            perdoc.close()
+            if files is not None:
+                files.close()
+
+
+def _indexed_hashes(writer: SegmentWriter) -> tuple[dict[str, str], dict[str, list]]:
+    """Return {id: content_hash} for every live document already in the index, and {id: [(segment, docnum)]}."""
+    hashes: dict[str, str] = {}
+    where: dict[str, list] = {}
+    for segment, docnum, doc_id, content_hash in column_values(writer.storage, writer.schema, writer.segments,
+                                                               ("id", "content_hash")):
+        hashes[doc_id] = content_hash
+        where.setdefault(doc_id, []).append((segment, docnum))
+    return hashes, where
 
 
 def _index_records(files: list[Path], keys: list[tuple[int, int]], storage, schema, indexname: str,
@@ -291,6 +322,7 @@ def _build_segments(files: list[Path], keys: list[tuple[int, int]], writer: Segm
     size = -(-len(keys) // procs)
     chunks = [keys[start : start + size] for start in range(0, len(keys), size)]
     _JOB = (files, writer.storage, writer.schema, writer.indexname, limit_mb / procs)
+    neardup.signature_values("预热" * neardup.MIN_CHARS)  # import numpy/datasketch once, shared by the workers
     segments: list = []
     signatures: dict[str, object] = {}
     try:
@@ -316,10 +348,11 @@ def _build_segments(files: list[Path], keys: list[tuple[int, int]], writer: Segm
     return segments, signatures
 
 
-def _write(files: list[Path], winners: dict[str, _Winner], existing: dict[str, str],
+def _write(files: list[Path], winners: dict[str, _Winner], existing: dict[str, str], where: dict[str, list],
            writer: SegmentWriter, stats: BuildStats, signatures: dict[str, object], procs: int) -> list:
     """Second pass: index new ids and changed ones into new segments (with MinHash signatures), delete the
-    old versions of changed ones, leave the rest alone; return the new segments (not yet committed)."""
+    old versions of changed ones (at their (segment, docnum) in where: deleting by term would open a full
+    reader), leave the rest alone; return the new segments (not yet committed)."""
     todo: list[tuple[int, int]] = []
     for doc_id, winner in winners.items():
         old_hash = existing.get(doc_id)
@@ -328,7 +361,8 @@ def _write(files: list[Path], winners: dict[str, _Winner], existing: dict[str, s
             continue
         todo.append((winner.file_no, winner.line_no))
         if old_hash is not None:
-            writer.delete_by_term("id", doc_id)
+            for segment, docnum in where[doc_id]:
+                segment.delete_document(docnum)
             stats.updated += 1
         else:
             stats.added += 1
@@ -387,11 +421,8 @@ def _update_sidecars(index_dir: Path, ix: FileIndex, keep_existing: bool, signat
     old_pages = neardup.read_json(index_dir / PAGES_FILE) if keep_existing else {}
     if pages or not keep_existing:
         neardup.write_json(index_dir / PAGES_FILE, {**old_pages, **pages})
-    with ix.reader() as reader:
-        order = {}
-        if reader.doc_count():
-            ids, dates = reader.column_reader("id"), reader.column_reader("date")
-            order = {ids[d]: (dates[d] or "", ids[d]) for d in reader.all_doc_ids()}
+    order = {doc_id: (date or "", doc_id)
+             for _, _, doc_id, date in column_values(ix.storage, ix.schema, ix._segments(), ("id", "date"))}
     if signatures or not keep_existing or not (index_dir / CLUSTERS_FILE).exists():
         known = neardup.load_signatures(index_dir / MINHASH_FILE) if keep_existing else {}
         if known is None:  # signatures of an older hash scheme: recompute them from the stored text
@@ -429,11 +460,11 @@ def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = Fals
         ) from None
     new_segments: list = []
     try:
-        existing = _indexed_hashes(writer) if keep_existing else {}
+        existing, where = _indexed_hashes(writer) if keep_existing else ({}, {})
         pages: dict[str, dict] = {}
         signatures: dict[str, object] = {}
         winners = _scan(files, stats, pages)
-        new_segments = _write(files, winners, existing, writer, stats, signatures, procs or index_procs())
+        new_segments = _write(files, winners, existing, where, writer, stats, signatures, procs or index_procs())
         if keep_existing and not (stats.added or stats.updated):
             # Nothing changed: leave the index files exactly as they were.
             writer.cancel()
@@ -450,7 +481,6 @@ def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = Fals
         _delete_segments(ix.storage, new_segments)
         raise
     _update_sidecars(index_dir, ix, keep_existing, signatures, pages, stats)
-    with ix.reader() as reader:
-        stats.docs = reader.doc_count()
+    stats.docs = sum(segment.doc_count() for segment in ix._segments())  # no reader (see column_values)
     stats.seconds = time.perf_counter() - started
     return stats

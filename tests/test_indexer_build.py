@@ -15,7 +15,7 @@ from whoosh import index
 from indexer.errors import IndexLockedError, SchemaVersionError
 from indexer.schema import META_FILE, SCHEMA_VERSION
 from indexer.search import search
-from indexer.writer import build_index
+from indexer.writer import build_index, column_values
 from tests.corpus import (
     ARTICLE_RECORDS_IN_ARCHIVE,
     BAD_LINES_IN_ARCHIVE,
@@ -75,6 +75,39 @@ def test_changed_hash_updates_the_document(archive: Path, tmp_path: Path) -> Non
     assert (stats.added, stats.updated, stats.unchanged, stats.docs) == (0, 1, N_DOCS - 1, N_DOCS)
     assert {h["id"] for h in search(tmp_path / "index", '"接待游客"').hits} == {"qd-national-day"}
     assert search(tmp_path / "index", '"升旗仪式"').total == 0
+
+
+def test_build_opens_no_full_reader(archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A SegmentReader copies a segment's whole postings file into memory: a build reads only columns.
+    from whoosh import reading
+
+    opened = []
+    original = reading.SegmentReader.__init__
+
+    def counting_init(self, *args, **kwargs):
+        opened.append(args)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(reading.SegmentReader, "__init__", counting_init)
+    stats = build_index(tmp_path / "index", [archive])
+    assert stats.docs == N_DOCS and stats.clusters >= 0
+    assert opened == []
+
+
+def test_column_values_skip_deleted_documents(archive: Path, tmp_path: Path) -> None:
+    build_index(tmp_path / "index", [archive])
+    path = archive / "others" / "misc.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    records[0].update(body="国庆假期全市接待游客人数创新高。", content_hash="v2")
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
+    build_index(tmp_path / "index", [archive])
+    ix = index.open_dir(str(tmp_path / "index"))
+    rows = list(column_values(ix.storage, ix.schema, ix._segments(), ("id", "content_hash")))
+    ids = [row[2] for row in rows]
+    assert len(ids) == len(set(ids)) == N_DOCS
+    assert dict(row[2:] for row in rows)[records[0]["id"]] == "v2"
+    with ix.reader() as reader:
+        assert sorted(ids) == sorted(stored["id"] for _, stored in reader.iter_docs())
 
 
 def test_duplicate_ids_in_one_run_last_wins(archive: Path, tmp_path: Path) -> None:
