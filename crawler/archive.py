@@ -122,6 +122,12 @@ def merge_day(path: Path, fresh: Iterable[dict[str, Any]]) -> tuple[list[dict[st
     return sorted(merged.values(), key=record_sort_key), counts
 
 
+def remove_stale_temp_files(path: Path) -> None:
+    """Delete temp files a killed writer left beside a day file (call with the day's lock held)."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
 @contextmanager
 def day_lock(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on a day file while it is read, merged and replaced (several workers)."""

@@ -76,3 +76,13 @@ def test_read_skips_malformed_lines(tmp_path):
     path.write_text('{"id": "a"}\nnot json\n[1]\n\n{"id": "b"}\n', encoding="utf-8")
     assert [r["id"] for r in read_records(path)] == ["a", "b"]
     assert json.loads(path.read_text(encoding="utf-8").splitlines()[0]) == {"id": "a"}
+
+
+def test_stale_temp_files_of_a_day_are_removed(tmp_path):
+    from crawler.archive import remove_stale_temp_files
+
+    path = tmp_path / "p-2025-03-19.jsonl"
+    (tmp_path / ".p-2025-03-19.jsonl.abc.tmp").write_text("half a rec", encoding="utf-8")
+    (tmp_path / ".p-2025-03-20.jsonl.abc.tmp").write_text("another day", encoding="utf-8")
+    remove_stale_temp_files(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".p-2025-03-20.jsonl.abc.tmp"]

@@ -11,7 +11,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
-from crawler.archive import day_file, day_lock, merge_day, write_records
+from crawler.archive import day_file, day_lock, merge_day, remove_stale_temp_files, write_records
 from crawler.continuations import link_continuations
 from crawler.seen import SeenStore
 
@@ -59,6 +59,7 @@ class ArchivePipeline:
         for (paper, date), records in sorted(self.days.items()):
             path = day_file(self.archive_dir, paper, date)
             with day_lock(path):
+                remove_stale_temp_files(path)
                 merged, counts = merge_day(path, records)
                 link_continuations(merged)
                 write_records(path, merged)
