@@ -97,6 +97,28 @@ def _paper_name(searcher, key: str) -> str:
     return ""
 
 
+def _date_span(searcher, paper: str | None) -> tuple[str | None, str | None]:
+    """Return the first and last dates of the index's live articles (of that paper), from the date lexicon.
+
+    Cached on the reader (searchers are reused while the index is unchanged).
+    """
+    from whoosh import query as wq
+
+    reader = searcher.reader()
+    cache = reader.__dict__.setdefault("_epaper_date_span", {})
+    if paper not in cache:
+        allowed = frozenset(searcher.docs_for_query(_filter(paper, None, None))) if paper else None
+        days = [term.decode("utf-8") for term in reader.lexicon("date")]
+
+        def live(day: str) -> bool:
+            docs = searcher.docs_for_query(wq.Term("date", day))
+            return any(allowed is None or docnum in allowed for docnum in docs)
+
+        cache[paper] = (next((day for day in days if day and live(day)), None),
+                        next((day for day in reversed(days) if day and live(day)), None))
+    return cache[paper]
+
+
 def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: str | None = None,
           date_to: str | None = None, paper: str | None = None) -> CountResult:
     """Count matching articles and literal occurrences (what `match_spans` finds) per bucket.
@@ -118,12 +140,8 @@ def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: st
         else:
             first, last = date_from, date_to
             if not (first and last):
-                column = reader.column_reader("date")
-                docnums = (searcher.docs_for_query(_filter(paper, None, None)) if paper
-                           else reader.all_doc_ids())
-                dates = sorted(d for d in (column[docnum] for docnum in docnums) if d)
-                first = first or (dates[0] if dates else None)
-                last = last or (dates[-1] if dates else None)
+                oldest, newest = _date_span(searcher, paper)
+                first, last = first or oldest, last or newest
             if first and last and first <= last:
                 rows = {label: Bucket(label) for label in period_labels(first, last, by)}
         for docnum, _, _ in run.ranked:

@@ -30,6 +30,7 @@ from whoosh.searching import Searcher
 
 from indexer.analyzers import char_tokens, cut_words
 from indexer.errors import QueryError
+from indexer.phrases import FastPhrase
 from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
 from indexer.snippets import find_literal, find_near, find_prefix, merge
 
@@ -362,7 +363,7 @@ def _char_phrase(fieldname: str, chars: list[str]) -> wq.Query:
     """Match the char sequence in one char field (one char is a plain term)."""
     if len(chars) == 1:
         return wq.Term(fieldname, chars[0])
-    return wq.Phrase(fieldname, chars)
+    return FastPhrase(fieldname, chars)
 
 
 def literal_queries(leaf: Leaf) -> list[wq.Query]:

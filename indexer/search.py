@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,9 +17,10 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from indexer.analyzers import UserDict, use_userdict
 from indexer.errors import EpaperIndexError, QueryError
 from indexer.query import CompiledQuery, compile_query, parse
-from indexer.schema import CLUSTERS_FILE, TEXT_FIELDS, open_index
+from indexer.schema import CLUSTERS_FILE, META_FILE, TEXT_FIELDS, USERDICT_FILE, index_userdict, open_index
 from indexer.snippets import collapse_whitespace, find_all, make_snippet, merge
 
 HIT_FIELDS = ("id", "date", "paper", "paper_name", "page_no", "page_name",
@@ -25,6 +29,9 @@ SORTS = ("relevance", "date", "-date")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YEAR = re.compile(r"\d{4}")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
+_TOC = re.compile(r"_MAIN_(\d+)\.toc")
+_SEARCHERS_KEPT = 4  # open searchers cached per thread (least recently used one closed first)
+_local = threading.local()
 
 
 class NotFoundError(EpaperIndexError):
@@ -162,6 +169,68 @@ def _collapse(searcher: Searcher, ranked: list, clusters: dict[str, str]) -> lis
     return [tuple(entry) for entry in firsts.values()]
 
 
+def _fingerprint(index_dir: str) -> tuple | None:
+    """Identify the committed state of an index: its newest TOC, metadata and user dictionary files.
+
+    Any commit (a new TOC generation), rebuild (new files) or schema/dictionary change alters it.
+    None if there is no index there.
+    """
+    try:
+        tocs = [(int(found.group(1)), name) for name in os.listdir(index_dir) if (found := _TOC.fullmatch(name))]
+    except OSError:
+        return None
+    if not tocs:
+        return None
+    stats = []
+    for name in (max(tocs)[1], META_FILE, USERDICT_FILE):
+        try:
+            info = os.stat(os.path.join(index_dir, name))
+            stats.append((name, info.st_ino, info.st_mtime_ns, info.st_size))
+        except OSError:
+            stats.append((name, None))
+    return tuple(stats)
+
+
+@contextmanager
+def open_searcher(index_dir: Path | str) -> Iterator[Searcher]:
+    """Yield a searcher of the index, reusing this thread's open one while the index is unchanged.
+
+    Opening a Whoosh index reads every segment file into memory, which dominated short queries;
+    searchers are cached per thread (Whoosh readers are not thread-safe) and keyed by the index's
+    fingerprint, so a commit or rebuild is seen on the next call.  Raises like open_index.
+    """
+    path = os.path.abspath(index_dir)
+    cache: OrderedDict[str, tuple[tuple, Searcher, UserDict | None]] = _local.__dict__.setdefault(
+        "searchers", OrderedDict())
+    key = _fingerprint(path)
+    entry = cache.get(path)
+    if entry is not None and key is not None and entry[0] == key:
+        cache.move_to_end(path)
+        use_userdict(entry[2])  # another index may have switched the dictionary meanwhile
+        yield entry[1]
+        return
+    if entry is not None:
+        del cache[path]
+        entry[1].close()
+    ix = open_index(index_dir)  # also activates the index's user dictionary
+    if key is None:  # not a plain on-disk index we can fingerprint: no caching
+        with ix.searcher() as searcher:
+            yield searcher
+        return
+    searcher = ix.searcher()
+    cache[path] = (key, searcher, index_userdict(Path(path)))
+    while len(cache) > _SEARCHERS_KEPT:
+        cache.popitem(last=False)[1][1].close()
+    yield searcher
+
+
+def clear_searcher_cache() -> None:
+    """Close this thread's cached searchers."""
+    cache = _local.__dict__.pop("searchers", {})
+    for _, searcher, _ in cache.values():
+        searcher.close()
+
+
 @dataclass
 class _Run:
     """An open searcher with a compiled query and its ranked hits."""
@@ -179,9 +248,8 @@ def run_query(index_dir: Path | str, query: str, *, paper: str | None = None, da
     check_range(date_from, date_to)
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
-    ix = open_index(index_dir)  # also activates the index's user dictionary
-    compiled = compile_query(query)
-    with ix.searcher() as searcher:
+    with open_searcher(index_dir) as searcher:  # also activates the index's user dictionary
+        compiled = compile_query(query)
         yield _Run(searcher, compiled, _ranked(searcher, compiled, _filter(paper, date_from, date_to), sort))
 
 

@@ -7,19 +7,34 @@ index says is in a text is always found here too (also reusable for KWIC).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 
-from indexer.analyzers import fold, normalize
+from indexer.analyzers import normalize
 
 ELLIPSIS = "…"
 _WHITESPACE = re.compile(r"\s+")
 
 
-def folded_view(text: str) -> tuple[str, list[int]]:
-    """Return (folded, offsets): the text as the char field sees it and each folded char's offset in text."""
-    offsets = [i for i, ch in enumerate(text) if not ch.isspace()]
-    folded = fold(text)
-    return "".join([folded[i] for i in offsets]), offsets
+class _Offsets:
+    """Maps an index into the folded (whitespace-free) text to the index of that char in the text."""
+
+    def __init__(self, text: str) -> None:
+        self._starts: list[int] = []  # folded index of the first char after each whitespace run
+        self._shifts = [0]  # whitespace chars before the chars from that run on
+        removed = 0
+        for run in _WHITESPACE.finditer(text):  # \s is exactly str.isspace
+            self._starts.append(run.start() - removed)
+            removed += run.end() - run.start()
+            self._shifts.append(removed)
+
+    def __getitem__(self, index: int) -> int:
+        return index + self._shifts[bisect_right(self._starts, index)]
+
+
+def folded_view(text: str) -> tuple[str, _Offsets]:
+    """Return (folded, offsets): the text as the char field sees it and a map of each folded char's offset in text."""
+    return normalize(text), _Offsets(text)
 
 
 def _occurrences(folded: str, target: str) -> list[tuple[int, int]]:
@@ -32,7 +47,7 @@ def _occurrences(folded: str, target: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _to_text(offsets: list[int], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _to_text(offsets: _Offsets, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Map folded [start, end) spans back to offsets in the original text."""
     return [(offsets[start], offsets[end - 1] + 1) for start, end in spans]
 
