@@ -61,3 +61,8 @@ def test_decode_html_prefers_the_first_choice_when_it_is_clean():
 
     assert decode_html("西海岸".encode(), "utf-8") == ("西海岸", "utf-8")
     assert decode_html("西海岸".encode("gbk"), "utf-8") == ("西海岸", "gb18030")
+
+
+def test_undeclared_gbk_page():
+    body = article_html("西海岸新区高质量发展", None).encode("gbk")
+    assert extract.parse_article(HtmlResponse(URL, body=body), CFG).title == "西海岸新区高质量发展"
