@@ -40,11 +40,6 @@ class SeenStore:
         """Whether an article URL is already in the archive."""
         return self.db.execute("SELECT 1 FROM seen WHERE url = ?", (url,)).fetchone() is not None
 
-    def content_hash(self, url: str) -> str | None:
-        """The archived content hash of an article URL (None if unseen)."""
-        row = self.db.execute("SELECT content_hash FROM seen WHERE url = ?", (url,)).fetchone()
-        return row[0] if row else None
-
     def record(self, records: Iterable[dict[str, Any]]) -> int:
         """Mark archived article records seen (insert or refresh); returns how many."""
         rows = [(r["url"], r["paper"], r["date"], r["id"], r.get("content_hash", ""), r.get("fetched_at", ""),
