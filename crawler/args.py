@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -100,3 +101,7 @@ def _site_root(url: str) -> str:
     """The scheme and host of a URL, as the base an auto-detected site is allowed on."""
     parts = urlsplit(url or "")
     return f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else url
+
+
+# The spider arguments that make a plan: the spider takes exactly these out of its kwargs.
+PLAN_ARGS: tuple[str, ...] = tuple(inspect.signature(resolve).parameters)

@@ -8,12 +8,11 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.args import resolve
+from crawler.args import PLAN_ARGS, resolve
 from crawler.profiles import ProfileError, available_profiles, load_profile
 
 # Close reasons that mean the crawl could not do its job at all: exit code 2.
 FATAL_REASONS = {"unknown_layout"}
-PLAN_ARGS = set(resolve.__code__.co_varnames[: resolve.__code__.co_argcount])
 
 
 def scheduled_papers() -> list[str]:
@@ -60,4 +59,5 @@ class Command(ScrapyCrawlCommand):
     def _check(self, spargs: dict[str, str]):
         """The crawl plan of one run's arguments (raises ProfileError)."""
         archive_dir = self.settings.get("ARCHIVE_DIR") if self.settings else None
-        return resolve(**{k: v for k, v in spargs.items() if k in PLAN_ARGS}, archive_dir=archive_dir)
+        return resolve(**{k: v for k, v in spargs.items() if k in PLAN_ARGS and k != "archive_dir"},
+                       archive_dir=archive_dir)

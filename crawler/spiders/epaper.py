@@ -15,7 +15,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.args import CrawlPlan, resolve
+from crawler.args import PLAN_ARGS, CrawlPlan, resolve
 from crawler.coverage import EventLog
 from crawler.encoding import response_text
 from crawler.items import ArticleItem, PageItem
@@ -54,9 +54,7 @@ class EpaperSpider(scrapy.Spider):
     name = "epaper"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        plan_args = {k: kwargs.pop(k, None) for k in
-                     ("paper", "platform", "base_url", "date", "start", "end", "first_node", "name", "since",
-                      "archive_dir")}
+        plan_args = {k: kwargs.pop(k, None) for k in PLAN_ARGS}
         # revisit=1: fetch already-archived articles again, to catch corrections (revisions)
         self.revisit = str(kwargs.pop("revisit", "")).lower() in ("1", "true", "yes")
         super().__init__(*args, **kwargs)
