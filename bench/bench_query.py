@@ -51,6 +51,10 @@ def build_or_reuse(docs: int, seed: int, cache: Path, rebuild: bool) -> tuple[Pa
     if not rebuild and marker.exists():
         info = json.loads(marker.read_text(encoding="utf-8"))
         if info.get("schema_version") == SCHEMA_VERSION and info.get("docs") == docs:
+            from indexer import sidecar
+            from indexer.schema import open_index
+
+            sidecar.ensure_all(index_dir, open_index(index_dir))  # an index cached before sidecars existed
             return index_dir, records, None
     shutil.rmtree(where, ignore_errors=True)
     where.mkdir(parents=True)

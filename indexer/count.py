@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
+
 from indexer.errors import QueryError
 from indexer.schema import TEXT_FIELDS
 from indexer.search import _filter, run_query
@@ -144,6 +146,9 @@ def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: st
                 first, last = first or oldest, last or newest
             if first and last and first <= last:
                 rows = {label: Bucket(label) for label in period_labels(first, last, by)}
+        if run.engine is not None and by not in ("paper", "page"):
+            _count_dates(run, by, rows)
+            return CountResult(query, by, date_from, date_to, list(rows.values()))
         for docnum, _, _ in run.ranked:
             stored = run.searcher.stored_fields(docnum)
             if by == "paper":
@@ -157,6 +162,28 @@ def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: st
             bucket.occurrences += sum(len(run.compiled.match_spans(name, stored.get(name, "")))
                                       for name in TEXT_FIELDS)
     return CountResult(query, by, date_from, date_to, list(rows.values()))
+
+
+def _count_dates(run, by: str, rows: dict[str, Bucket]) -> None:
+    """Add the hits of a query run by the array engine to their time buckets, without reading stored fields.
+
+    Occurrences come from the phrase positions when the query allows (engine.occurrences), else from the
+    stored text of each hit, as the general path counts them.
+    """
+    docnums = run.ranked.docnums
+    occurrences = run.engine.occurrences(run.compiled, docnums)
+    if occurrences is None:
+        occurrences = np.array([sum(len(run.compiled.match_spans(name, stored.get(name, ""))) for name in TEXT_FIELDS)
+                                for stored in map(run.searcher.stored_fields, docnums.tolist())], dtype=np.int64)
+    days, inverse = np.unique(run.engine.dates[docnums], return_inverse=True)
+    hits_per_day = np.bincount(inverse, minlength=len(days))
+    occurrences_per_day = np.bincount(inverse, weights=occurrences, minlength=len(days))
+    for number, hits, found in zip(days.tolist(), hits_per_day.tolist(), occurrences_per_day.tolist(), strict=True):
+        day = f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}" if number else ""
+        label = bucket_of(day, by) if day else ""
+        bucket = rows.setdefault(label, Bucket(label))
+        bucket.hits += hits
+        bucket.occurrences += int(found)
 
 
 def plot_counts(result: CountResult, path: Path | str) -> list[tuple[str, int, int]]:

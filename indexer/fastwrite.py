@@ -26,6 +26,7 @@ from array import array
 from collections import defaultdict
 from operator import sub
 
+import numpy as np
 from whoosh import formats
 from whoosh.analysis import IDTokenizer
 from whoosh.analysis.analyzers import CompositeAnalyzer
@@ -93,7 +94,7 @@ def _single_position(pos: int) -> bytes:
     return value
 
 
-class _WordCutter:
+class WordCutter:
     """The word analyzer's terms of a text (analyzers.word_spans) via rjieba.cut and a per-word cache."""
 
     def __init__(self) -> None:
@@ -177,7 +178,8 @@ class SegmentBuilder:
                                                      for name, kind in self.kinds.items() if kind != "stored"}
         self.lengths: dict[str, array] = {}  # field -> quantized length per docnum (scorable fields)
         self.buffered = 0  # estimated bytes of buffered postings
-        self.words = _WordCutter()
+        self.words = WordCutter()
+        self.word_postings: dict[str, dict] = {}  # word field -> term -> (docnums, freqs), filled by finish()
         self.closed = False
 
     def _add(self, terms: dict[str, list], docnum: int, term: str, weight: float, value: bytes | None) -> None:
@@ -260,6 +262,10 @@ class SegmentBuilder:
         fieldwriter = self.codec.field_writer(self.storage, self.segment)
         for fieldname in sorted(self.postings):
             terms = self.postings[fieldname]
+            if self.kinds[fieldname] == "words":
+                # Kept for the query sidecar (indexer.sidecar), which would otherwise cut the text again.
+                self.word_postings[fieldname] = {term: (np.frombuffer(docs, dtype=np.uint32), np.asarray(weights))
+                                                 for term, (docs, weights, _) in terms.items()}
             if terms:
                 self._write_field(fieldwriter, fieldname, terms)
             self.postings[fieldname] = defaultdict(_new_entry)

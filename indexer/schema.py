@@ -8,6 +8,7 @@ from pathlib import Path
 
 from whoosh import index
 from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 
 from indexer.analyzers import UserDict, char_analyzer, read_userdict, use_userdict, word_analyzer
@@ -125,4 +126,6 @@ def open_index(index_dir: Path | str) -> FileIndex:
     check_version(index_dir)
     # Query-time words must be cut with the dictionary the index was built with.
     use_userdict(index_userdict(index_dir))
-    return index.open_dir(str(index_dir))
+    # Without mmap, Whoosh reads segment files through file handles; with it, every SegmentReader copies
+    # the segment's whole compound file into a BytesIO (≈ the index's size in memory and seconds at start).
+    return FileStorage(str(index_dir), supports_mmap=False).open_index()

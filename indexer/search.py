@@ -17,6 +17,7 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from indexer import engine as fast
 from indexer.analyzers import UserDict, use_userdict
 from indexer.errors import EpaperIndexError, QueryError
 from indexer.query import CompiledQuery, compile_query, parse
@@ -231,13 +232,19 @@ def clear_searcher_cache() -> None:
         searcher.close()
 
 
+def use_engine() -> bool:
+    """False when $EPAPER_QUERY_ENGINE=whoosh asks for the general path (for comparisons)."""
+    return os.environ.get("EPAPER_QUERY_ENGINE", "") != "whoosh"
+
+
 @dataclass
 class _Run:
-    """An open searcher with a compiled query and its ranked hits."""
+    """An open searcher with a compiled query and its ranked hits (engine: None on the general path)."""
 
     searcher: Searcher
     compiled: CompiledQuery
-    ranked: list
+    ranked: fast.Ranked
+    engine: fast.Engine | None = None
 
 
 @contextmanager
@@ -250,7 +257,12 @@ def run_query(index_dir: Path | str, query: str, *, paper: str | None = None, da
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
     with open_searcher(index_dir) as searcher:  # also activates the index's user dictionary
         compiled = compile_query(query)
-        yield _Run(searcher, compiled, _ranked(searcher, compiled, _filter(paper, date_from, date_to), sort))
+        engine = fast.engine_for(searcher, index_dir) if use_engine() and fast.supports(compiled) else None
+        if engine is not None:
+            ranked = engine.ranked(compiled, paper, date_from, date_to, sort)
+        else:
+            ranked = fast.Ranked.from_list(_ranked(searcher, compiled, _filter(paper, date_from, date_to), sort))
+        yield _Run(searcher, compiled, ranked, engine)
 
 
 def search(
@@ -272,25 +284,37 @@ def search(
     page (1-based) with limit selects hits [(page-1)*limit, page*limit); collapse keeps one hit per
     near-duplicate cluster (hit["copies"] = matching articles in it); with_record adds hit["record"].
     """
+    _check_paging(limit, page)
     started = time.perf_counter()
-    if limit is not None and limit < 0:
-        raise QueryError(f"limit must be a positive number, got {limit}")
-    if page < 1:
-        raise QueryError(f"page must be 1 or more, got {page}")
     with run_query(index_dir, query, paper=paper, date_from=date_from, date_to=date_to, sort=sort) as run:
-        if collapse:
-            entries = _collapse(run.searcher, run.ranked, read_clusters(index_dir))
-        else:
-            entries = [(*entry, None, None) for entry in run.ranked]
-        start = 0 if limit is None else (page - 1) * limit
-        shown = entries[start:] if limit is None else entries[start : start + limit]
+        total, shown = _select(run, index_dir, limit, page, collapse)
         hits = []
         for docnum, score, is_strict, cluster, copies in shown:
             hit = _hit(run.searcher.stored_fields(docnum), score, is_strict, run.compiled, snippet_chars, with_record)
             if collapse:
                 hit.update(cluster=cluster, copies=copies)
             hits.append(hit)
-    return SearchResult(query, len(entries), time.perf_counter() - started, hits)
+    return SearchResult(query, total, time.perf_counter() - started, hits)
+
+
+def _check_paging(limit: int | None, page: int) -> None:
+    """Refuse a negative limit or a page before the first."""
+    if limit is not None and limit < 0:
+        raise QueryError(f"limit must be a positive number, got {limit}")
+    if page < 1:
+        raise QueryError(f"page must be 1 or more, got {page}")
+
+
+def _select(run: _Run, index_dir: Path | str, limit: int | None, page: int,
+            collapse: bool) -> tuple[int, list[tuple]]:
+    """Return (total, shown): the hit count and the (docnum, score, strict, cluster, copies) of one page."""
+    _check_paging(limit, page)
+    start = 0 if limit is None else (page - 1) * limit
+    stop = None if limit is None else start + limit
+    if collapse:
+        entries = _collapse(run.searcher, run.ranked, read_clusters(index_dir))
+        return len(entries), entries[start:stop]
+    return len(run.ranked), [(*entry, None, None) for entry in run.ranked[start:stop]]
 
 
 def _context(text: str, width: int, left: bool) -> str:
@@ -319,16 +343,15 @@ def kwic(index_dir: Path | str, query: str, *, width: int = 20, limit: int | Non
     """Keyword-in-context lines for the hits search() would show with the same options."""
     if width < 1:
         raise QueryError(f"width must be 1 or more, got {width}")
-    result = search(index_dir, query, limit=limit, page=page, snippet_chars=1, **options)
-    wanted = [hit["id"] for hit in result.hits]
+    _check_paging(limit, page)
+    unknown = set(options) - {"paper", "date_from", "date_to", "sort", "collapse"}
+    if unknown:
+        raise TypeError(f"kwic() got unexpected options {sorted(unknown)}")
     with run_query(index_dir, query, paper=options.get("paper"), date_from=options.get("date_from"),
-                   date_to=options.get("date_to")) as run:
-        by_id = {}
-        ids = run.searcher.reader().column_reader("id")
-        for docnum, _, _ in run.ranked:
-            by_id[ids[docnum]] = docnum
-        return [line for doc_id in wanted
-                for line in kwic_lines(run.searcher.stored_fields(by_id[doc_id]), run.compiled, width)]
+                   date_to=options.get("date_to"), sort=options.get("sort", "relevance")) as run:
+        _, shown = _select(run, index_dir, limit, page, bool(options.get("collapse")))
+        return [line for docnum, *_ in shown
+                for line in kwic_lines(run.searcher.stored_fields(docnum), run.compiled, width)]
 
 
 def get_article(index_dir: Path | str, doc_id: str) -> dict:

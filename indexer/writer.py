@@ -15,11 +15,10 @@ from pathlib import Path
 
 from whoosh import index
 from whoosh.columns import EmptyColumnReader, TranslatingColumnReader
-from whoosh.filedb.filestore import OverlayStorage
 from whoosh.index import FileIndex, LockError
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
-from indexer import neardup
+from indexer import neardup, sidecar
 from indexer.analyzers import UserDict, read_userdict, use_userdict
 from indexer.errors import IndexLockedError, SchemaVersionError, UserDictMismatchError
 from indexer.fastwrite import SegmentBuilder
@@ -206,10 +205,7 @@ def column_values(storage, schema, segments: list, fieldnames: tuple[str, ...]) 
     ``BytesIO``), which for a large index costs about the index's size in anonymous memory.
     """
     for segment in segments:
-        files = segment.open_compound_file(storage) if segment.is_compound() else None
-        segstorage = OverlayStorage(files, storage) if files is not None else storage
-        perdoc = segment.codec().per_document_reader(segstorage, segment)
-        try:
+        with sidecar.open_perdoc(storage, segment) as perdoc:
             readers = []
             for name in fieldnames:
                 field = schema[name]
@@ -223,10 +219,6 @@ def column_values(storage, schema, segments: list, fieldnames: tuple[str, ...]) 
             for docnum in range(segment.doc_count_all()):
                 if docnum not in deleted:
                     yield (segment, docnum, *(reader[docnum] for reader in readers))
-        finally:
-            perdoc.close()
-            if files is not None:
-                files.close()
 
 
 def _indexed_hashes(writer: SegmentWriter) -> tuple[dict[str, str], dict[str, list]]:
@@ -258,25 +250,35 @@ def _index_records(files: list[Path], keys: list[tuple[int, int]], storage, sche
             builder.add_document(**to_document(record, record_hash(record)))
             signatures[record["id"]] = neardup.signature_values(neardup.cluster_text(record))
             if builder.buffered_mb >= limit_mb:
-                segments.append(builder.finish())
+                segments.append(_finish(builder))
                 builder = SegmentBuilder(storage, schema, indexname)
-        segment = builder.finish()
+        segment = _finish(builder)
+        if segment is not None:
+            segments.append(segment)
     except BaseException:
         builder.cancel()
         _delete_segments(storage, segments)
         raise
-    if segment is not None:
-        segments.append(segment)
     return segments, signatures
+
+
+def _finish(builder: SegmentBuilder):
+    """Write the builder's segment and its query arrays (here, so parallel builds make them in parallel)."""
+    segment = builder.finish()
+    folder = getattr(builder.storage, "folder", None)
+    if segment is not None and folder is not None:
+        sidecar.ensure_segment(folder, builder.storage, segment, builder.word_postings)
+    builder.word_postings = {}
+    return segment
 
 
 def _delete_segments(storage, segments: list) -> None:
     """Remove the files of segments that will not be committed (best effort)."""
     for segment in segments:
-        for name in segment.list_files(storage):
+        for name in [*segment.list_files(storage), f"{segment.segment_id()}{sidecar.EXTENSION}"]:
             try:
                 storage.delete_file(name)
-            except OSError:  # pragma: no cover - best effort
+            except OSError:  # best effort (a sidecar may not exist yet)
                 pass
 
 
@@ -481,6 +483,8 @@ def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = Fals
         _delete_segments(ix.storage, new_segments)
         raise
     _update_sidecars(index_dir, ix, keep_existing, signatures, pages, stats)
+    # Query arrays for every segment that lacks them: new ones, merged ones, an older build's.
+    sidecar.ensure_all(index_dir, ix)
     stats.docs = sum(segment.doc_count() for segment in ix._segments())  # no reader (see column_values)
     stats.seconds = time.perf_counter() - started
     return stats

@@ -204,3 +204,25 @@ def build_extended_index(root: Path, userdict: Path | None = None) -> Path:
     index_dir = root / "index"
     build_index(index_dir, [archive], userdict=userdict)
     return index_dir
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    """Write records as a JSONL archive file; return its path."""
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def varied_synthetic_records(count: int, seed: int, body_chars: int, tail: str) -> list[dict]:
+    """Synthetic records with pretitles (every 3rd), subtitles (every 4th) and `tail` appended to every
+    17th body (repeated and overlapping characters)."""
+    from indexer.synth import make_records
+
+    records = make_records(count, seed=seed, body_chars=body_chars)
+    for number, record in enumerate(records):
+        if number % 3 == 0:
+            record["pretitle"] = records[(number + 5) % len(records)]["title"]
+        if number % 4 == 0:
+            record["subtitle"] = records[(number + 7) % len(records)]["body"][:40]
+        if number % 17 == 0:
+            record["body"] += tail
+    return records

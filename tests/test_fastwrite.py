@@ -11,7 +11,7 @@ from whoosh import index
 
 from indexer import writer as writer_module
 from indexer.analyzers import use_userdict
-from indexer.fastwrite import SegmentBuilder, _WordCutter, char_field_postings
+from indexer.fastwrite import SegmentBuilder, WordCutter, char_field_postings
 from indexer.schema import build_schema
 from indexer.search import read_clusters, search
 from indexer.synth import make_records
@@ -80,7 +80,7 @@ def test_segment_builder_writes_what_whoosh_writes(tmp_path: Path) -> None:
 def test_char_and_word_postings_match_the_analyzers() -> None:
     schema = build_schema()
     texts = [TRICKY["title"], TRICKY["body"], *(r["body"] for r in make_records(20, seed=5))]
-    cutter = _WordCutter()
+    cutter = WordCutter()
     for text in texts:
         length, found = char_field_postings(text)
         expected = {term: (freq, value) for term, freq, _, value in
@@ -97,7 +97,7 @@ def test_word_cutter_follows_the_user_dictionary(tmp_path: Path) -> None:
 
     path = tmp_path / "dict.txt"
     path.write_text("董家口经济区 10\n", encoding="utf-8")
-    cutter = _WordCutter()
+    cutter = WordCutter()
     try:
         use_userdict(read_userdict(path))
         assert "董家口经济区" in cutter.postings("董家口经济区召开大会")[1]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
@@ -15,25 +14,13 @@ from indexer.schema import TEXT_FIELDS, char_field, open_index
 from indexer.search import clear_searcher_cache, search
 from indexer.synth import make_records
 from indexer.writer import build_index
+from tests.corpus import varied_synthetic_records, write_jsonl
 
 ABSENT = ["量子纠缠态", "犇犇犇", "鱻", "Zq9"]
 
 
-def _write(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    return path
-
-
 def _records() -> list[dict]:
-    records = make_records(240, seed=11, body_chars=300)
-    for number, record in enumerate(records):
-        if number % 3 == 0:
-            record["pretitle"] = records[(number + 5) % len(records)]["title"]
-        if number % 4 == 0:
-            record["subtitle"] = records[(number + 7) % len(records)]["body"][:40]
-        if number % 17 == 0:
-            record["body"] += "发发发，发展的的"  # repeated characters, overlapping occurrences
-    return records
+    return varied_synthetic_records(240, 11, 300, "发发发，发展的的")  # repeated chars, overlapping occurrences
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +28,11 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
     """An index built in two runs (two segments), the second changing some first-run articles (deletions)."""
     where = tmp_path_factory.mktemp("phrases")
     records = _records()
-    build_index(where / "index", [_write(where / "a.jsonl", records[:150])], rebuild=True, procs=1)
+    build_index(where / "index", [write_jsonl(where / "a.jsonl", records[:150])], rebuild=True, procs=1)
     for record in records[:12]:
         record["body"] = "改写" + record["body"][::-1]
         record["content_hash"] = ""
-    build_index(where / "index", [_write(where / "b.jsonl", records)], procs=1)
+    build_index(where / "index", [write_jsonl(where / "b.jsonl", records)], procs=1)
     return where / "index", records
 
 
@@ -123,13 +110,13 @@ def test_cached_searcher_sees_a_rebuild(tmp_path: Path) -> None:
     records = make_records(20, seed=3, body_chars=100)
     records[0]["title"] = "甲乙丙丁戊"
     index_dir = tmp_path / "index"
-    build_index(index_dir, [_write(tmp_path / "a.jsonl", records)], rebuild=True, procs=1)
+    build_index(index_dir, [write_jsonl(tmp_path / "a.jsonl", records)], rebuild=True, procs=1)
     assert [hit["id"] for hit in search(index_dir, '"甲乙丙丁戊"').hits] == [records[0]["id"]]
     records[0]["title"], records[1]["title"] = "别的标题", "甲乙丙丁戊"
-    build_index(index_dir, [_write(tmp_path / "b.jsonl", records)], rebuild=True, procs=1)
+    build_index(index_dir, [write_jsonl(tmp_path / "b.jsonl", records)], rebuild=True, procs=1)
     assert [hit["id"] for hit in search(index_dir, '"甲乙丙丁戊"').hits] == [records[1]["id"]]
     records[2]["body"] = "甲乙丙丁戊" + records[2]["body"]
     records[2]["content_hash"] = ""
-    build_index(index_dir, [_write(tmp_path / "c.jsonl", records)], procs=1)  # an incremental update
+    build_index(index_dir, [write_jsonl(tmp_path / "c.jsonl", records)], procs=1)  # an incremental update
     assert {hit["id"] for hit in search(index_dir, '"甲乙丙丁戊"').hits} == {records[1]["id"], records[2]["id"]}
     clear_searcher_cache()

@@ -1,0 +1,289 @@
+"""Per-segment numpy arrays ("sidecars") that let queries run as vectorized set operations.
+
+Whoosh keeps char positions as one pickled list per posting, so a phrase that occurs in tens of
+thousands of documents costs a Python call per document and character.  Next to each segment
+file ``MAIN_<id>.seg`` we write ``MAIN_<id>.epx``: for every char field of the text fields, each
+character's positions as one sorted array of *segment-global* positions (document d's field text
+occupies ``starts[d] .. starts[d+1] - 2``, one unused position between documents so no phrase spans
+two), its documents and per-document frequencies; the Whoosh field lengths BM25 uses; and each
+document's date and paper as small integer columns.  A phrase is then a few ``searchsorted`` calls
+over these arrays (see ``indexer.engine``).
+
+The file name matches Whoosh's segment-file pattern, so Whoosh deletes it with its segment.  A
+sidecar is derived data: it is built from the segment's stored fields (``build``), written
+atomically, checked against the segment's document count on load, and rebuilt by any
+``python -m indexer build`` that finds it missing or stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mmap
+import os
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.filedb.filestore import OverlayStorage
+from whoosh.util.numeric import byte_to_length
+
+from indexer.analyzers import normalize
+from indexer.schema import TEXT_FIELDS, char_field
+
+VERSION = 2  # 2: word fields
+EXTENSION = ".epx"
+MAGIC = b"EPX1"
+_ALIGN = 64
+# Fields whose Whoosh lengths BM25 needs: the word fields and their char twins.
+LENGTH_FIELDS = tuple(TEXT_FIELDS) + tuple(char_field(name) for name in TEXT_FIELDS)
+CHAR_FIELDS = tuple(char_field(name) for name in TEXT_FIELDS)
+
+
+def sidecar_path(index_dir: Path | str, segment_id: str) -> Path:
+    """Where the sidecar of a segment (``segment.segment_id()``) lives."""
+    return Path(index_dir) / f"{segment_id}{EXTENSION}"
+
+
+def date_number(value: str) -> int:
+    """YYYY-MM-DD as the integer YYYYMMDD (0 for a missing or malformed date)."""
+    digits = value[:4] + value[5:7] + value[8:10]
+    return int(digits) if len(value) == 10 and digits.isdigit() else 0
+
+
+def _char_arrays(texts: list[str]) -> dict[str, np.ndarray]:
+    """Positions, documents and frequencies of every char of the (already normalized) texts."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    starts = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths + 1, out=starts[1:])
+    joined = "\x00".join(texts) + "\x00"
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    del joined
+    # One sort of (char << 32 | position) keys groups positions by char, ascending within a char,
+    # in half the memory of an argsort plus two gathers.
+    codes <<= np.uint64(32)
+    codes |= np.arange(len(codes), dtype=np.uint64)
+    keep = np.ones(len(codes), dtype=bool)
+    keep[starts[1:] - 1] = False  # the gap after each document
+    keys = codes[keep]
+    del codes, keep
+    keys.sort()
+    chars = (keys >> np.uint64(32)).astype(np.uint32)
+    pos_dtype = np.uint32 if starts[-1] < 2**32 else np.int64
+    positions = (keys & np.uint64(0xFFFFFFFF)).astype(pos_dtype)
+    del keys
+    total = len(chars)
+    new_char = np.ones(total, dtype=bool)
+    new_char[1:] = chars[1:] != chars[:-1]
+    term_first = np.flatnonzero(new_char)
+    docs_of = (np.searchsorted(starts, positions, side="right") - 1).astype(np.int32)
+    change = new_char
+    change[1:] |= docs_of[1:] != docs_of[:-1]
+    pair_first = np.flatnonzero(change)
+    freqs = np.diff(np.append(pair_first, total))
+    return {
+        "codes": chars[term_first],
+        "pos_ptr": np.append(term_first, total).astype(np.int64),
+        "positions": positions,
+        "doc_ptr": np.append(np.searchsorted(pair_first, term_first), len(pair_first)).astype(np.int64),
+        "docs": docs_of[pair_first],
+        "tf": freqs.astype(np.uint16 if total == 0 or freqs.max() < 2**16 else np.uint32),
+        "starts": starts,
+    }
+
+
+_BYTE_LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
+
+
+def _lengths(perdoc, doccount: int, fieldname: str) -> np.ndarray:
+    """The field's length per document as BM25 sees it: Whoosh's one-byte approximation, decoded."""
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    codes = np.zeros(doccount, dtype=np.uint8)
+    raw = getattr(column, "_dbfile", None)
+    if column is not None and raw is not None and getattr(column, "_fixedlen", 0) == 1:
+        count = min(column._count, doccount)  # documents past the column's end have length byte 0
+        codes[:count] = np.frombuffer(raw.get(column._basepos, count), dtype=np.uint8)
+    elif column is not None:
+        codes[:] = [column[docnum] for docnum in range(doccount)]
+    lengths = _BYTE_LENGTHS[codes]
+    lengths[codes == 0] = 0.0
+    return lengths
+
+
+def term_hash(term: str) -> int:
+    """A stable 64-bit hash of a word-field term (its sidecar key; collisions are resolved by the text)."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+WordPostings = dict[str, tuple[np.ndarray, np.ndarray]]  # term -> (sorted docnums, frequencies)
+
+
+def cut_postings(texts: list[str]) -> WordPostings:
+    """The word-field postings of the documents' texts, cut exactly as the index's word analyzer cuts."""
+    from indexer.fastwrite import WordCutter
+
+    cutter = WordCutter()
+    docs: dict[str, list[int]] = {}
+    freqs: dict[str, list[int]] = {}
+    for docnum, text in enumerate(texts):
+        for term, freq in cutter.postings(text)[1].items():
+            if term in docs:
+                docs[term].append(docnum)
+                freqs[term].append(freq)
+            else:
+                docs[term] = [docnum]
+                freqs[term] = [freq]
+    return {term: (np.array(docs[term], dtype=np.int32), np.array(freqs[term], dtype=np.uint32)) for term in docs}
+
+
+def _word_arrays(postings: WordPostings) -> dict[str, np.ndarray]:
+    """A word field's terms (by hash, with their UTF-8 text) and their documents and frequencies."""
+    terms = list(postings)
+    hashes = np.fromiter(map(term_hash, terms), dtype=np.uint64, count=len(terms))
+    order = np.argsort(hashes, kind="stable").tolist()
+    encoded = [terms[i].encode("utf-8") for i in order]
+    text_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
+    np.cumsum([len(item) for item in encoded], out=text_ptr[1:])
+    doc_lists = [postings[terms[i]][0] for i in order]
+    freq_lists = [postings[terms[i]][1] for i in order]
+    doc_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
+    np.cumsum([len(item) for item in doc_lists], out=doc_ptr[1:])
+    freqs = np.concatenate(freq_lists) if freq_lists else np.zeros(0, dtype=np.uint32)
+    return {
+        "hashes": hashes[order] if len(terms) else hashes,
+        "text": np.frombuffer(b"".join(encoded), dtype=np.uint8),
+        "text_ptr": text_ptr,
+        "doc_ptr": doc_ptr,
+        "docs": (np.concatenate(doc_lists) if doc_lists else np.zeros(0)).astype(np.int32),
+        "tf": freqs.astype(np.uint16 if not len(freqs) or freqs.max() < 2**16 else np.uint32),
+    }
+
+
+def build(perdoc, doccount: int, words: dict[str, WordPostings] | None = None) -> tuple[dict, dict[str, np.ndarray]]:
+    """Return (header, arrays) of one segment, from its per-document reader: stored fields and field lengths.
+
+    words: the word fields' postings if the caller has them (a segment builder); else they are cut
+    again from the stored text.
+    """
+    dates = np.zeros(doccount, dtype=np.int32)
+    papers: dict[str, int] = {}
+    paper_names: dict[str, int] = {}
+    paper_codes = np.zeros(doccount, dtype=np.int32)
+    paper_name_codes = np.zeros(doccount, dtype=np.int32)
+    raw: dict[str, list[str]] = {name: [] for name in TEXT_FIELDS}
+    for docnum in range(doccount):
+        stored = perdoc.stored_fields(docnum)
+        for name in TEXT_FIELDS:
+            raw[name].append(stored.get(name) or "")
+        dates[docnum] = date_number(stored.get("date") or "")
+        paper_codes[docnum] = papers.setdefault(stored.get("paper") or "", len(papers))
+        paper_name_codes[docnum] = paper_names.setdefault(stored.get("paper_name") or "", len(paper_names))
+    arrays: dict[str, np.ndarray] = {"date": dates, "paper": paper_codes, "paper_name": paper_name_codes}
+    for name in TEXT_FIELDS:
+        postings = words[name] if words is not None and name in words else cut_postings(raw[name])
+        for key, array in _word_arrays(postings).items():
+            arrays[f"{name}.{key}"] = array
+        del postings
+        for key, array in _char_arrays([normalize(text) for text in raw.pop(name)]).items():
+            arrays[f"{char_field(name)}.{key}"] = array
+    for fieldname in LENGTH_FIELDS:
+        arrays[f"{fieldname}.length"] = _lengths(perdoc, doccount, fieldname)
+    header = {"version": VERSION, "doccount": doccount, "papers": list(papers), "paper_names": list(paper_names)}
+    return header, arrays
+
+
+def write(path: Path, header: dict, arrays: dict[str, np.ndarray]) -> None:
+    """Write the sidecar atomically (a hidden temporary file, then a rename)."""
+    layout = {}
+    offset = 0
+    for name, array in arrays.items():
+        layout[name] = [offset, array.dtype.str, len(array)]
+        offset += -(-array.nbytes // _ALIGN) * _ALIGN
+    head = json.dumps({**header, "arrays": layout}, ensure_ascii=False).encode("utf-8")
+    data_start = -(-(len(MAGIC) + 8 + len(head)) // _ALIGN) * _ALIGN
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # a dot: Whoosh's cleanup ignores it
+    try:
+        with temporary.open("wb") as handle:
+            handle.write(MAGIC + struct.pack("<Q", len(head)) + head)
+            for name, array in arrays.items():
+                handle.seek(data_start + layout[name][0])
+                handle.write(np.ascontiguousarray(array).tobytes())
+            handle.truncate(data_start + offset)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+@dataclass
+class Sidecar:
+    """The arrays of one segment, memory-mapped."""
+
+    header: dict
+    arrays: dict[str, np.ndarray]
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name]
+
+
+def load(path: Path, doccount: int) -> Sidecar | None:
+    """Map a sidecar; None if it is missing, unreadable, of another version or for another doc count."""
+    try:
+        with path.open("rb") as handle:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+    try:
+        if mapped[: len(MAGIC)] != MAGIC:
+            return None
+        (head_len,) = struct.unpack_from("<Q", mapped, len(MAGIC))
+        header = json.loads(bytes(mapped[len(MAGIC) + 8 : len(MAGIC) + 8 + head_len]))
+        if header.get("version") != VERSION or header.get("doccount") != doccount:
+            return None
+        data_start = -(-(len(MAGIC) + 8 + head_len) // _ALIGN) * _ALIGN
+        arrays = {name: np.frombuffer(mapped, dtype=np.dtype(dtype), count=count, offset=data_start + offset)
+                  for name, (offset, dtype, count) in header.pop("arrays").items()}
+    except (ValueError, KeyError, TypeError, struct.error):
+        return None
+    return Sidecar(header, arrays)
+
+
+@contextmanager
+def open_perdoc(storage, segment) -> Iterator:
+    """Yield a segment's per-document reader (stored fields, columns, lengths) without a full SegmentReader.
+
+    Whoosh's SegmentReader copies the segment's whole postings and terms files into memory
+    (``BufferFile`` wraps the mmapped file in a ``BytesIO``): about the index's size in anonymous memory.
+    """
+    files = segment.open_compound_file(storage) if segment.is_compound() else None
+    perdoc = segment.codec().per_document_reader(OverlayStorage(files, storage) if files is not None else storage,
+                                                  segment)
+    try:
+        yield perdoc
+    finally:
+        perdoc.close()
+        if files is not None:
+            files.close()
+
+
+def ensure_all(index_dir: Path | str, ix) -> int:
+    """Make sure every segment of the index has a valid sidecar; return how many were written."""
+    written = 0
+    for segment in ix._segments():
+        if segment.doc_count_all():
+            written += ensure_segment(index_dir, ix.storage, segment)
+    return written
+
+
+def ensure_segment(index_dir: Path | str, storage, segment, words: dict[str, WordPostings] | None = None) -> bool:
+    """Build the sidecar of one segment unless a valid one exists; return True if one was written."""
+    path = sidecar_path(index_dir, segment.segment_id())
+    if load(path, segment.doc_count_all()) is not None:
+        return False
+    with open_perdoc(storage, segment) as perdoc:
+        header, arrays = build(perdoc, segment.doc_count_all(), words)
+    write(path, header, arrays)
+    return True
