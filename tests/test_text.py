@@ -72,3 +72,46 @@ def test_normalize_body_keeps_paragraph_lines_and_is_idempotent():
                                   "a<br>b", "a\nb", "a\x0bb", "a\u2028b", "a\x85b", "A\u00a0B", "a\u2003b", "a\u202fb"])
 def test_inline_fast_path_agrees_with_the_full_normalization(text):
     assert normalize_inline(text) == " ".join(normalize_paragraphs(text))
+
+
+# element_paragraphs reads paragraphs from lxml trees; it must give exactly what normalize_paragraphs gives
+# for the same elements' serialized HTML (the extraction used to serialize every <p> and split that).
+_TAGS = ["p", "br", "div", "span", "b", "li", "h2", "td", "img", "font", "script", "hr"]
+_TEXTS = ["第一段。", "西\n海岸", "Qingdao\nWest", "　　缩进", "&amp;", " ", "\r\n", "a  b", "<", "（下转第二版）",
+          "\xa0", ""]
+
+
+def _fragment(draw, depth: int) -> str:
+    """A random HTML fragment of the tags and texts above (may be malformed, as real pages are)."""
+    from hypothesis import strategies as st
+
+    parts = []
+    for _ in range(draw(st.integers(0, 4))):
+        if depth < 3 and draw(st.booleans()):
+            tag = draw(st.sampled_from(_TAGS))
+            attribute = draw(st.sampled_from(["", ' class="x"', ' style="a<b"']))
+            parts.append(f"<{tag}{attribute}>{_fragment(draw, depth + 1)}</{tag}>")
+        else:
+            parts.append(draw(st.sampled_from(_TEXTS)))
+    return "".join(parts)
+
+
+def test_element_paragraphs_equal_normalize_paragraphs_of_the_html() -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from lxml import etree
+    from parsel import Selector
+
+    from crawler.text import element_paragraphs
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.data())
+    def check(data) -> None:
+        html = f"<html><body><div id='body'>{_fragment(data.draw, 0)}</div></body></html>"
+        root = Selector(text=html).root
+        paragraphs = root.xpath("//div[@id='body']//p") or root.xpath("//div[@id='body']")
+        expected = [text for element in paragraphs for text in normalize_paragraphs(
+            etree.tostring(element, method="html", encoding="unicode", with_tail=False))]
+        assert element_paragraphs(paragraphs) == expected
+
+    check()

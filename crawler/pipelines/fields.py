@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -11,7 +12,7 @@ from crawler.bylines import classify, normalize_author, split_article_text
 from crawler.continuations import strip_jump_markers
 
 
-def article_fields(record: dict[str, Any]) -> dict[str, Any]:
+def article_fields(record: Mapping[str, Any]) -> dict[str, Any]:
     """The derived fields of one normalized article record (pure; the pipeline applies it)."""
     paragraphs = [p for p in (record.get("body") or "").split("\n") if p]
     paragraphs, jump_to, jump_from = strip_jump_markers(paragraphs)
@@ -43,7 +44,7 @@ class ArticleFieldsPipeline:
         adapter = ItemAdapter(item)
         if adapter.get("type") != "article":
             return item
-        fields = article_fields(dict(adapter))
+        fields = article_fields(adapter)  # reads four fields: no copy of the record
         for name, value in fields.items():
             adapter[name] = value
         self.stats.inc_value(f"fields/kind/{fields['kind']}")

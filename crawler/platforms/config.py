@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from parsel import Selector
+from lxml import etree
+from parsel import Selector, css2xpath
 
 # What each key means; every platform must give all of them (empty string/list = not on this platform).
 KEYS: dict[str, str] = {
@@ -38,6 +40,8 @@ KEYS: dict[str, str] = {
 TEMPLATE_KEYS = ("issue_url", "latest_url", "first_node")
 PATTERN_KEYS = ("page_url_pattern", "article_url_pattern")
 _PLACEHOLDERS = {"yyyy", "mm", "dd", "first_node"}
+# The prefixes parsel's selectors know (EXSLT regular expressions and sets), so profile XPath may use them.
+XPATH_NAMESPACES = {"re": "http://exslt.org/regular-expressions", "set": "http://exslt.org/sets"}
 
 
 class ConfigError(ValueError):
@@ -52,11 +56,20 @@ class PlatformConfig:
     values: dict[str, Any]
     page_url_re: re.Pattern[str]
     article_url_re: re.Pattern[str]
+    # key -> its selector alternatives compiled, filled by build_config (extraction runs these on lxml trees)
+    compiled: dict[str, tuple[etree.XPath, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def selectors(self, key: str) -> list[str]:
         """The selector alternatives for a key, in the order to try them."""
         value = self.values[key]
         return ([value] if value else []) if isinstance(value, str) else [q for q in value if q]
+
+    def queries(self, key: str) -> tuple[etree.XPath, ...]:
+        """The selector alternatives for a key, compiled, in the order to try them."""
+        found = self.compiled.get(key)
+        if found is None:  # a config built by hand rather than by build_config
+            found = self.compiled[key] = tuple(compile_selector(q) for q in self.selectors(key))
+        return found
 
     def issue_url(self, base_url: str, day: dt.date) -> str:
         """The first page of a day's issue."""
@@ -69,22 +82,35 @@ class PlatformConfig:
         return base_url + self.values["latest_url"]
 
 
-def select(sel: Selector, query: str) -> Any:
-    """Run one selector: CSS, or XPath when prefixed with `xpath:`."""
-    return sel.xpath(query[6:]) if query.startswith("xpath:") else sel.css(query)
+@lru_cache(maxsize=1024)
+def compile_selector(query: str) -> etree.XPath:
+    """One selector as an lxml XPath: CSS translated as parsel's Selector.css does, or XPath after `xpath:`."""
+    expression = query[6:] if query.startswith("xpath:") else css2xpath(query)
+    # smart_strings=False, as parsel: selected text comes back as plain str, not tied to its tree
+    return etree.XPath(expression, namespaces=XPATH_NAMESPACES, smart_strings=False)
 
 
-def _check_selector(key: str, query: Any) -> None:
-    """Fail now on a selector that cannot compile."""
+def select(node: Any, query: str | etree.XPath) -> list[Any]:
+    """Run one selector on an lxml node: what it selects (elements, or strings for text and attributes)."""
+    run = compile_selector(query) if isinstance(query, str) else query
+    found = run(node)
+    return found if isinstance(found, list) else [found]  # count(), string() etc. give one value
+
+
+def _check_selector(key: str, query: Any) -> tuple[etree.XPath, ...]:
+    """Fail now on a selector that cannot compile or run; return the compiled alternatives."""
     queries = [query] if isinstance(query, str) else query
     if not isinstance(queries, list) or not all(isinstance(q, str) for q in queries):
         raise ConfigError(f"{key}: expected a selector string or a list of them, got {query!r}")
-    probe = Selector(text="<html><body><p>x</p></body></html>")
+    probe = Selector(text="<html><body><p>x</p></body></html>").root
+    compiled = []
     for q in filter(None, queries):
         try:
-            select(probe, q)
+            compiled.append(compile_selector(q))
+            select(probe, compiled[-1])
         except Exception as exc:
             raise ConfigError(f"{key}: bad selector {q!r}: {exc}") from None
+    return tuple(compiled)
 
 
 def _check_template(key: str, template: Any) -> None:
@@ -124,11 +150,12 @@ def build_config(name: str, defaults: dict[str, Any], overrides: dict[str, Any] 
         raise ConfigError(f"platform {name} lacks {sorted(missing)}")
     for key in TEMPLATE_KEYS:
         _check_template(key, values[key])
-    for key in set(KEYS) - set(TEMPLATE_KEYS) - set(PATTERN_KEYS):
-        _check_selector(key, values[key])
+    compiled = {key: _check_selector(key, values[key]) for key in KEYS
+                if key not in TEMPLATE_KEYS and key not in PATTERN_KEYS}
     return PlatformConfig(
         name=name,
         values=values,
         page_url_re=_compile("page_url_pattern", values["page_url_pattern"], {"yyyy", "mm", "dd"}),
         article_url_re=_compile("article_url_pattern", values["article_url_pattern"], {"key"}),
+        compiled=compiled,
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -43,9 +45,16 @@ def _reason(failure: Failure) -> str:
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
 
 
+_clock: dict[int, str] = {}  # the last second _now formatted: every record of that second shares the string
+
+
 def _now() -> str:
     """The current time as ISO-8601 UTC, to the second."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    second = int(time.time())
+    if second not in _clock:
+        _clock.clear()
+        _clock[second] = dt.datetime.fromtimestamp(second, dt.UTC).isoformat().replace("+00:00", "Z")
+    return _clock[second]
 
 
 class EpaperSpider(scrapy.Spider):
@@ -90,6 +99,9 @@ class EpaperSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """One request per issue day (or the latest issue); with platform=auto, detection first."""
+        # What exists now (modules, settings, components: ~80k objects) lives as long as the process; taking
+        # it out of the collector's view makes each full collection during the crawl ~5x cheaper.
+        gc.freeze()
         if self.platform is None:
             found = detect.from_url(self.plan.start_url)
             if found is None:
