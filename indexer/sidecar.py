@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.filedb.filestore import OverlayStorage
+from whoosh.filedb.filestore import FileStorage, OverlayStorage
 from whoosh.util.numeric import byte_to_length
 
 from indexer.analyzers import normalize
@@ -55,43 +55,94 @@ def date_number(value: str) -> int:
     return int(digits) if len(value) == 10 and digits.isdigit() else 0
 
 
+_CHUNK = 1 << 19  # characters per step (whole documents): bounds the temporaries of a segment's char pass
+
+
+def _doc_chunks(starts: np.ndarray) -> list[tuple[int, int]]:
+    """Split the documents into consecutive runs of about _CHUNK characters: [(first doc, end doc)]."""
+    cuts = np.searchsorted(starts, np.arange(_CHUNK, int(starts[-1]), _CHUNK), side="right") - 1
+    edges = sorted({0, len(starts) - 1, *cuts.tolist()})
+    return [(first, end) for first, end in zip(edges, edges[1:], strict=False) if end > first]
+
+
+def _chunk_keys(texts: list[str], starts: np.ndarray, first: int, end: int) -> np.ndarray:
+    """The (char << 32 | position) keys of documents first..end-1, sorted, without the gaps between documents."""
+    codes = np.frombuffer(("\x00".join(texts[first:end]) + "\x00").encode("utf-32-le"), dtype="<u4")
+    base = int(starts[first])
+    keys = codes.astype(np.uint64)
+    keys <<= np.uint64(32)
+    keys |= np.arange(base, base + len(codes), dtype=np.uint64)
+    keys[starts[first + 1 : end + 1] - 1 - base] = np.iinfo(np.uint64).max  # the gaps sort last, then go
+    keys.sort()
+    return keys[: len(codes) - (end - first)]
+
+
 def _char_arrays(texts: list[str]) -> dict[str, np.ndarray]:
-    """Positions, documents and frequencies of every char of the (already normalized) texts."""
+    """Positions, documents and frequencies of every char of the (already normalized) texts.
+
+    Works a chunk of documents at a time (this runs in the build's worker processes, next to the
+    segment builder's memory): a first pass counts each char's positions, a second sorts each chunk's
+    (char, position) keys and scatters the positions to their char's slice of one array.
+    """
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     starts = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(lengths + 1, out=starts[1:])
-    joined = "\x00".join(texts) + "\x00"
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
-    del joined
-    # One sort of (char << 32 | position) keys groups positions by char, ascending within a char,
-    # in half the memory of an argsort plus two gathers.
-    codes <<= np.uint64(32)
-    codes |= np.arange(len(codes), dtype=np.uint64)
-    keep = np.ones(len(codes), dtype=bool)
-    keep[starts[1:] - 1] = False  # the gap after each document
-    keys = codes[keep]
-    del codes, keep
-    keys.sort()
-    chars = (keys >> np.uint64(32)).astype(np.uint32)
-    pos_dtype = np.uint32 if starts[-1] < 2**32 else np.int64
-    positions = (keys & np.uint64(0xFFFFFFFF)).astype(pos_dtype)
-    del keys
-    total = len(chars)
-    new_char = np.ones(total, dtype=bool)
-    new_char[1:] = chars[1:] != chars[:-1]
-    term_first = np.flatnonzero(new_char)
-    docs_of = (np.searchsorted(starts, positions, side="right") - 1).astype(np.int32)
-    change = new_char
-    change[1:] |= docs_of[1:] != docs_of[:-1]
-    pair_first = np.flatnonzero(change)
-    freqs = np.diff(np.append(pair_first, total))
+    if starts[-1] >= 2**32:
+        raise ValueError(f"segment too large for a sidecar ({int(starts[-1])} characters in one field)")
+    chunks = _doc_chunks(starts)
+    found_codes, found_counts = [], []
+    for first, end in chunks:
+        text = "".join(texts[first:end])
+        codes, counts = np.unique(np.frombuffer(text.encode("utf-32-le"), dtype="<u4"), return_counts=True)
+        found_codes.append(codes)
+        found_counts.append(counts)
+    all_codes = np.concatenate(found_codes) if found_codes else np.zeros(0, dtype=np.uint32)
+    codes, inverse = np.unique(all_codes, return_inverse=True)
+    totals = np.bincount(inverse, weights=np.concatenate(found_counts) if found_counts else None,
+                         minlength=len(codes)).astype(np.int64)
+    pos_ptr = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(totals, out=pos_ptr[1:])
+    positions = np.empty(int(pos_ptr[-1]), dtype=np.uint32)
+    cursor = pos_ptr[:-1].copy()
+    pair_terms, pair_docs, pair_freqs = [], [], []
+    for first, end in chunks:
+        keys = _chunk_keys(texts, starts, first, end)
+        terms = np.searchsorted(codes, (keys >> np.uint64(32)).astype(np.uint32)).astype(np.int32)
+        chunk_positions = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        del keys
+        count = len(terms)
+        new_term = np.ones(count, dtype=bool)
+        new_term[1:] = terms[1:] != terms[:-1]
+        run_first = np.flatnonzero(new_term)
+        run_length = np.diff(np.append(run_first, count))
+        run_term = terms[run_first]
+        destination = cursor[run_term]
+        cursor[run_term] += run_length
+        positions[np.repeat(destination - run_first, run_length) + np.arange(count)] = chunk_positions
+        docs_of = (np.searchsorted(starts, chunk_positions, side="right") - 1).astype(np.int32)
+        new_pair = new_term
+        new_pair[1:] |= docs_of[1:] != docs_of[:-1]
+        pair_first = np.flatnonzero(new_pair)
+        pair_terms.append(terms[pair_first])
+        pair_docs.append(docs_of[pair_first])
+        pair_freqs.append(np.diff(np.append(pair_first, count)).astype(np.uint32))
+    all_terms = np.concatenate(pair_terms) if pair_terms else np.zeros(0, dtype=np.int32)
+    del pair_terms
+    doc_ptr = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(all_terms, minlength=len(codes)), out=doc_ptr[1:])
+    order = np.argsort(all_terms, kind="stable")  # chunks are in document order: stays by doc within a char
+    del all_terms
+    docs = np.concatenate(pair_docs)[order] if pair_docs else np.zeros(0, dtype=np.int32)
+    del pair_docs
+    freqs = np.concatenate(pair_freqs)[order] if pair_freqs else np.zeros(0, dtype=np.uint32)
+    del pair_freqs, order
     return {
-        "codes": chars[term_first],
-        "pos_ptr": np.append(term_first, total).astype(np.int64),
+        "codes": codes.astype(np.uint32),
+        "pos_ptr": pos_ptr,
         "positions": positions,
-        "doc_ptr": np.append(np.searchsorted(pair_first, term_first), len(pair_first)).astype(np.int64),
-        "docs": docs_of[pair_first],
-        "tf": freqs.astype(np.uint16 if total == 0 or freqs.max() < 2**16 else np.uint32),
+        "doc_ptr": doc_ptr,
+        "docs": docs,
+        "tf": freqs.astype(np.uint16) if not len(freqs) or freqs.max() < 2**16 else freqs,
         "starts": starts,
     }
 
@@ -211,7 +262,7 @@ def write(path: Path, header: dict, arrays: dict[str, np.ndarray]) -> None:
             handle.write(MAGIC + struct.pack("<Q", len(head)) + head)
             for name, array in arrays.items():
                 handle.seek(data_start + layout[name][0])
-                handle.write(np.ascontiguousarray(array).tobytes())
+                handle.write(memoryview(np.ascontiguousarray(array)).cast("B"))  # no copy
             handle.truncate(data_start + offset)
         os.replace(temporary, path)
     finally:
@@ -258,6 +309,9 @@ def open_perdoc(storage, segment) -> Iterator:
     Whoosh's SegmentReader copies the segment's whole postings and terms files into memory
     (``BufferFile`` wraps the mmapped file in a ``BytesIO``): about the index's size in anonymous memory.
     """
+    if getattr(storage, "supports_mmap", False) and getattr(storage, "folder", None):
+        # A mmapped compound file hands out BytesIO copies of its parts; plain file reads copy nothing.
+        storage = FileStorage(storage.folder, supports_mmap=False, readonly=True)
     files = segment.open_compound_file(storage) if segment.is_compound() else None
     perdoc = segment.codec().per_document_reader(OverlayStorage(files, storage) if files is not None else storage,
                                                   segment)

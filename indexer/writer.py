@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import hashlib
 import json
 import logging
@@ -262,11 +264,21 @@ def _index_records(files: list[Path], keys: list[tuple[int, int]], storage, sche
     return segments, signatures
 
 
+def _release_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the OS (glibc's malloc_trim; no-op elsewhere)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def _finish(builder: SegmentBuilder):
     """Write the builder's segment and its query arrays (here, so parallel builds make them in parallel)."""
     segment = builder.finish()
     folder = getattr(builder.storage, "folder", None)
     if segment is not None and folder is not None:
+        _release_memory()  # the freed postings, before the sidecar's arrays are allocated
         sidecar.ensure_segment(folder, builder.storage, segment, builder.word_postings)
     builder.word_postings = {}
     return segment
