@@ -24,6 +24,9 @@ NUM_PERM = 128
 THRESHOLD = 0.6
 MIN_CHARS = 30
 SEED = 1
+# datasketch's MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM) bands x rows (its _optimal_param with equal
+# weights; checked in tests/test_search_extras.py): constants, so clustering needs no scipy.
+LSH_BANDS, LSH_ROWS = 18, 7
 SCHEME = "affine64"  # datasketch >= 2.0 permutation scheme (stored signatures are uint64)
 HASH_SCHEME = "poly5-fmix64-affine64"  # how signature_values hashes shingles (stored in minhash.npz)
 
@@ -39,14 +42,19 @@ _MULTIPLIER = 0x9E3779B97F4A7C15  # odd 64-bit constant of the rolling shingle h
 
 
 def _permutations():
-    """datasketch's (a, b) affine64 permutation parameters for NUM_PERM and SEED (cached)."""
+    """datasketch's (a, b) affine64 permutation parameters for NUM_PERM and SEED (cached).
+
+    Drawn as datasketch's MinHash._init_permutations draws them (tests/test_search_extras.py checks they are
+    equal) without importing datasketch, which imports scipy: 60 MB in the build process and each worker.
+    """
     global _PERMUTATIONS
     if _PERMUTATIONS is None:
         import numpy as np
-        from datasketch import MinHash
 
-        a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
-        _PERMUTATIONS = (np.asarray(a, dtype=np.uint64), np.asarray(b, dtype=np.uint64))
+        generator = np.random.RandomState(SEED)
+        a = generator.randint(0, 1 << 63, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+        b = generator.randint(0, 1 << 64, NUM_PERM, dtype=np.uint64)
+        _PERMUTATIONS = (a, b)
     return _PERMUTATIONS
 
 
@@ -109,6 +117,50 @@ class _UnionFind:
         self.parent[self.find(a)] = self.find(b)
 
 
+class SignatureTable:
+    """The MinHash values of many articles in blocks of one array (a dict of small arrays costs about three
+    times the memory, in the build's workers and again when their results are unpickled)."""
+
+    BLOCK = 4096  # rows per block while adding
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self._blocks: list = []
+        self._block_rows = self.BLOCK
+        self._present: list[bool] = []
+
+    def add(self, doc_id: str, values) -> None:
+        """Record one article's values (None: too short for a signature)."""
+        import numpy as np
+
+        row = len(self.ids) % self._block_rows
+        if row == 0:
+            self._blocks.append(np.zeros((self._block_rows, NUM_PERM), dtype=np.uint64))
+        if values is not None:
+            self._blocks[-1][row] = values
+        self.ids.append(doc_id)
+        self._present.append(values is not None)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getstate__(self) -> dict:
+        import numpy as np
+
+        matrix = np.concatenate(self._blocks)[: len(self.ids)] if self._blocks else np.zeros((0, NUM_PERM), np.uint64)
+        return {"ids": self.ids, "matrix": matrix, "present": self._present}
+
+    def __setstate__(self, state: dict) -> None:
+        self.ids, self._present = state["ids"], state["present"]
+        self._blocks, self._block_rows = [state["matrix"]], max(1, len(self.ids))
+
+    def as_dict(self) -> dict[str, object]:
+        """{id: values (a view of the table's row) or None}."""
+        rows = self._block_rows
+        return {doc_id: self._blocks[number // rows][number % rows] if self._present[number] else None
+                for number, doc_id in enumerate(self.ids)}
+
+
 def _values(signature) -> object:
     """The hash values of a signature (an array, or a datasketch MinHash/LeanMinHash)."""
     return getattr(signature, "hashvalues", signature)
@@ -123,14 +175,13 @@ def cluster(signatures: dict[str, object], order: dict[str, tuple]) -> dict[str,
     share of equal hash values) is at least THRESHOLD.  Clusters are the connected components.
     """
     import numpy as np
-    from datasketch.lsh import _optimal_param
 
     groups = _UnionFind()
     ids = [doc_id for doc_id in sorted(signatures, key=lambda i: order.get(i, ("", i)))
            if signatures[doc_id] is not None]
     if len(ids) > 1:
         matrix = np.stack([np.asarray(_values(signatures[doc_id]), dtype=np.uint64) for doc_id in ids])
-        bands, rows = _optimal_param(THRESHOLD, NUM_PERM, 0.5, 0.5)
+        bands, rows = LSH_BANDS, LSH_ROWS
         for band in range(bands):
             keys = np.ascontiguousarray(matrix[:, band * rows : (band + 1) * rows])
             keys = keys.view(np.dtype((np.void, keys.dtype.itemsize * rows))).ravel()

@@ -44,7 +44,7 @@ log = logging.getLogger("indexer")
 META_FIELDS = ("paper", "paper_name", "date", "page_no", "page_name", "author", "url")
 INDEXED_KINDS = ("", "article")
 WRITER_LIMIT_MB = 64  # Whoosh's own pool: only merges of tiny segments go through it
-SEGMENT_LIMIT_MB = 640  # buffered postings per build (split between the processes) before a segment is written
+SEGMENT_LIMIT_MB = 560  # buffered postings per build (split between the processes) before a segment is written
 MAX_PROCS = 2
 PARALLEL_MIN_DOCS = 2000  # fewer new/changed articles are indexed in-process (forking costs more)
 LOCK_TIMEOUT = 5.0
@@ -235,14 +235,14 @@ def _indexed_hashes(writer: SegmentWriter) -> tuple[dict[str, str], dict[str, li
 
 
 def _index_records(files: list[Path], keys: list[tuple[int, int]], storage, schema, indexname: str,
-                   limit_mb: float) -> tuple[list, dict[str, object]]:
+                   limit_mb: float) -> tuple[list, neardup.SignatureTable]:
     """Index the records at keys ((file, line) pairs, sorted) into new segments; return them and the signatures.
 
     A segment is closed and a new one started whenever the buffered postings reach limit_mb.
     """
     wanted = set(keys)
     segments: list = []
-    signatures: dict[str, object] = {}
+    signatures = neardup.SignatureTable()
     builder = SegmentBuilder(storage, schema, indexname)
     try:
         for file_no, line_no, line in _read_lines(files, only={key[0] for key in keys}):
@@ -250,7 +250,7 @@ def _index_records(files: list[Path], keys: list[tuple[int, int]], storage, sche
                 continue
             record, _ = _parse(line)
             builder.add_document(**to_document(record, record_hash(record)))
-            signatures[record["id"]] = neardup.signature_values(neardup.cluster_text(record))
+            signatures.add(record["id"], neardup.signature_values(neardup.cluster_text(record)))
             if builder.buffered_mb >= limit_mb:
                 segments.append(_finish(builder))
                 builder = SegmentBuilder(storage, schema, indexname)
@@ -311,7 +311,7 @@ def _worker_init(parent: int) -> None:
         os._exit(1)
 
 
-def _index_job(keys: list[tuple[int, int]]) -> tuple[list, dict[str, object]]:
+def _index_job(keys: list[tuple[int, int]]) -> tuple[list, neardup.SignatureTable]:
     """Worker process entry point: index one chunk of records with the inherited job settings."""
     files, storage, schema, indexname, limit_mb = _JOB
     return _index_records(files, keys, storage, schema, indexname, limit_mb)
@@ -332,7 +332,8 @@ def _build_segments(files: list[Path], keys: list[tuple[int, int]], writer: Segm
     global _JOB
     limit_mb = SEGMENT_LIMIT_MB
     if procs < 2 or len(keys) < PARALLEL_MIN_DOCS or "fork" not in multiprocessing.get_all_start_methods():
-        return _index_records(files, keys, writer.storage, writer.schema, writer.indexname, limit_mb)
+        segments, table = _index_records(files, keys, writer.storage, writer.schema, writer.indexname, limit_mb)
+        return segments, table.as_dict()
     size = -(-len(keys) // procs)
     chunks = [keys[start : start + size] for start in range(0, len(keys), size)]
     _JOB = (files, writer.storage, writer.schema, writer.indexname, limit_mb / procs)
@@ -348,7 +349,7 @@ def _build_segments(files: list[Path], keys: list[tuple[int, int]], writer: Segm
                 for future in futures:
                     chunk_segments, chunk_signatures = future.result()
                     segments += chunk_segments
-                    signatures.update(chunk_signatures)
+                    signatures.update(chunk_signatures.as_dict())
             except BaseException:
                 for future in futures:
                     future.cancel()

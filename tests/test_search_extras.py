@@ -244,3 +244,35 @@ def test_new_syntax_errors(query: str, message: str, index_dir: Path) -> None:
     with pytest.raises(QueryError) as caught:
         search(index_dir, query)
     assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_minhash_parameters_are_datasketchs() -> None:
+    # neardup draws the permutations and uses the LSH bands itself (importing datasketch costs 60 MB of scipy).
+    import numpy as np
+    from datasketch import MinHash
+    from datasketch.lsh import _optimal_param
+
+    from indexer import neardup
+
+    a, b = MinHash(num_perm=neardup.NUM_PERM, seed=neardup.SEED, scheme=neardup.SCHEME).permutations
+    ours_a, ours_b = neardup._permutations()
+    assert np.array_equal(ours_a, a) and np.array_equal(ours_b, b)
+    assert (neardup.LSH_BANDS, neardup.LSH_ROWS) == _optimal_param(neardup.THRESHOLD, neardup.NUM_PERM, 0.5, 0.5)
+
+
+def test_signature_table_round_trip() -> None:
+    import pickle
+
+    import numpy as np
+
+    from indexer import neardup
+
+    table = neardup.SignatureTable()
+    values = {f"id{n}": (np.arange(neardup.NUM_PERM, dtype=np.uint64) * np.uint64(n) if n % 3 else None)
+              for n in range(neardup.SignatureTable.BLOCK + 5)}  # more than one block
+    for doc_id, value in values.items():
+        table.add(doc_id, value)
+    for copy in (table, pickle.loads(pickle.dumps(table))):
+        found = copy.as_dict()
+        assert list(found) == list(values)
+        assert all((found[k] is None) if v is None else np.array_equal(found[k], v) for k, v in values.items())
