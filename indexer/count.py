@@ -146,8 +146,8 @@ def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: st
                 first, last = first or oldest, last or newest
             if first and last and first <= last:
                 rows = {label: Bucket(label) for label in period_labels(first, last, by)}
-        if run.engine is not None and by not in ("paper", "page"):
-            _count_dates(run, by, rows)
+        if run.engine is not None:
+            _count_arrays(run, by, rows)
             return CountResult(query, by, date_from, date_to, list(rows.values()))
         for docnum, _, _ in run.ranked:
             stored = run.searcher.stored_fields(docnum)
@@ -164,26 +164,48 @@ def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: st
     return CountResult(query, by, date_from, date_to, list(rows.values()))
 
 
-def _count_dates(run, by: str, rows: dict[str, Bucket]) -> None:
-    """Add the hits of a query run by the array engine to their time buckets, without reading stored fields.
+def _occurrences(run, docnums: np.ndarray) -> np.ndarray:
+    """Literal occurrences per hit: from the phrase positions when the query allows, else from the stored text."""
+    found = run.engine.occurrences(run.compiled, docnums)
+    if found is None:
+        found = np.array([sum(len(run.compiled.match_spans(name, stored.get(name, ""))) for name in TEXT_FIELDS)
+                          for stored in map(run.searcher.stored_fields, docnums.tolist())], dtype=np.int64)
+    return found
 
-    Occurrences come from the phrase positions when the query allows (engine.occurrences), else from the
-    stored text of each hit, as the general path counts them.
-    """
-    docnums = run.ranked.docnums
-    occurrences = run.engine.occurrences(run.compiled, docnums)
-    if occurrences is None:
-        occurrences = np.array([sum(len(run.compiled.match_spans(name, stored.get(name, ""))) for name in TEXT_FIELDS)
-                                for stored in map(run.searcher.stored_fields, docnums.tolist())], dtype=np.int64)
-    days, inverse = np.unique(run.engine.dates[docnums], return_inverse=True)
-    hits_per_day = np.bincount(inverse, minlength=len(days))
-    occurrences_per_day = np.bincount(inverse, weights=occurrences, minlength=len(days))
-    for number, hits, found in zip(days.tolist(), hits_per_day.tolist(), occurrences_per_day.tolist(), strict=True):
+
+def _labels(run, by: str, docnums: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """(distinct labels, index of each hit's label) of the hits' buckets, from the engine's columns."""
+    engine = run.engine
+    if by in ("paper", "page"):
+        column = "paper" if by == "paper" else "page_no"
+        names, index = [], np.zeros(len(docnums), dtype=np.int64)
+        for seg in engine.segments:
+            inside = (docnums >= seg.base) & (docnums < seg.base + len(seg.live))
+            if inside.any():
+                labels = seg.arrays.header["labels"][column]
+                codes = seg.arrays[column][docnums[inside] - seg.base]
+                index[inside] = len(names) + codes
+                names += labels
+        return names, index
+    days, index = np.unique(engine.dates[docnums], return_inverse=True)
+    names = []
+    for number in days.tolist():
         day = f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}" if number else ""
-        label = bucket_of(day, by) if day else ""
-        bucket = rows.setdefault(label, Bucket(label))
-        bucket.hits += hits
-        bucket.occurrences += int(found)
+        names.append(bucket_of(day, by) if day else "")
+    return names, index
+
+
+def _count_arrays(run, by: str, rows: dict[str, Bucket]) -> None:
+    """Add the hits of a query run by the array engine to their buckets, without reading stored fields."""
+    docnums = run.ranked.docnums
+    names, index = _labels(run, by, docnums)
+    hits = np.bincount(index, minlength=len(names))
+    occurrences = np.bincount(index, weights=_occurrences(run, docnums), minlength=len(names))
+    for label, count_hits, count_found in zip(names, hits.tolist(), occurrences.tolist(), strict=True):
+        if count_hits:
+            bucket = rows.setdefault(label, Bucket(label))
+            bucket.hits += count_hits
+            bucket.occurrences += int(count_found)
 
 
 def plot_counts(result: CountResult, path: Path | str) -> list[tuple[str, int, int]]:

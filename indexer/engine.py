@@ -14,8 +14,8 @@ computes the same hits, tiers, scores and order without a Python step per matchi
 * the order (literal tier, score, newest, docnum) is one ``lexsort``.
 
 Proximity and wildcard terms keep their exact check on the stored text, on the candidates the
-arrays give.  Queries with ``author:``, ``paper:`` or ``page:`` terms, and indexes whose segments
-lack a sidecar, take the general path (``indexer.search._ranked``).
+arrays give; ``paper:`` and ``page:`` numbers are per-document codes.  Indexes whose segments lack a
+sidecar take the general path (``indexer.search._ranked``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import numpy as np
 from indexer import sidecar
 from indexer.analyzers import char_tokens, cut_words
 from indexer.query import LITERAL_FIELDS, And, CompiledQuery, Leaf, Near, Not, Or, leaves, term_spans, terms
-from indexer.schema import TEXT_FIELDS, char_field
+from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _WORD_CACHE = 128  # word postings kept per engine (segments are immutable, so entries never go stale)
@@ -95,11 +95,6 @@ class _WordTerm:
 
     indexes: list
     doc_frequency: int
-
-
-def supports(compiled: CompiledQuery) -> bool:
-    """True if the engine evaluates this query (text-field terms only)."""
-    return all(leaf.field not in LITERAL_FIELDS for leaf in leaves(compiled.ast))
 
 
 def _bm25(idf: float, tf: np.ndarray, length: np.ndarray, avg: float) -> np.ndarray:
@@ -282,6 +277,9 @@ class Engine:
         slot[hits] = np.arange(len(hits))
         scores = np.zeros(len(hits))
         for kind, fieldname, value in _scoring_parts(compiled):
+            if kind == "id":
+                scores += self.code_mask(fieldname, value)[hits]
+                continue
             for number in run.segments:
                 seg = self.segments[number]
                 if kind == "phrase":
@@ -317,13 +315,16 @@ class Engine:
         if date_to:
             mask &= self.dates <= sidecar.date_number(date_to)
         if paper:
-            wanted = np.zeros(len(self.dates), dtype=bool)
-            for seg in self.segments:
-                span = slice(seg.base, seg.base + len(seg.live))
-                for column, labels in (("paper", "papers"), ("paper_name", "paper_names")):
-                    if paper in seg.arrays.header[labels]:
-                        wanted[span] |= seg.arrays[column] == seg.arrays.header[labels].index(paper)
-            mask &= wanted
+            mask &= self.code_mask("paper", paper) | self.code_mask("paper_name", paper)
+        return mask
+
+    def code_mask(self, column: str, value: str) -> np.ndarray:
+        """Bool per global docnum: the ID field (paper, paper_name, page_no) has exactly this value."""
+        mask = np.zeros(self.doc_count_all, dtype=bool)
+        for seg in self.segments:
+            labels = seg.arrays.header["labels"][column]
+            if value in labels:
+                mask[seg.base : seg.base + len(seg.live)] = (seg.arrays[column] == labels.index(value)) & seg.live
         return mask
 
     def occurrences(self, compiled: CompiledQuery, docnums: np.ndarray) -> np.ndarray | None:
@@ -337,6 +338,8 @@ class Engine:
             return None
         leaf = positive[0]
         per_doc = np.zeros(self.doc_count_all, dtype=np.int64)
+        if leaf.field in LITERAL_FIELDS:  # match_spans counts text fields only
+            return per_doc[docnums]
         for name in TEXT_FIELDS if leaf.field is None else (leaf.field,):
             found = self.phrase(char_field(name), char_tokens(leaf.text), list(range(len(self.segments))))
             for seg, local, groups in found.per_segment:
@@ -345,14 +348,22 @@ class Engine:
 
 
 def _scoring_parts(compiled: CompiledQuery) -> list[tuple]:
-    """The distinct ("phrase", char field, chars) / ("word", field, word) parts of the ranking OR."""
+    """The distinct parts of the ranking OR (CompiledQuery.scoring_query's terms): ("phrase", char field,
+    chars) and ("word", field, word) score by BM25, ("id", ID field, value) adds the posting weight 1."""
     parts: dict[tuple, None] = {}
     for leaf in leaves(compiled.ast, positive=True):
-        fields = TEXT_FIELDS if leaf.field is None else (leaf.field,)
         chars = tuple(char_tokens(leaf.text))
+        if leaf.field == "paper":
+            parts[("id", "paper", leaf.text.strip())] = parts[("id", "paper_name", leaf.text.strip())] = None
+            continue
+        if leaf.field == "page":
+            parts[("id", "page_no", normalize_page_no(leaf.text.strip()))] = None
+            parts[("phrase", "page_name", chars)] = None
+            continue
+        fields = TEXT_FIELDS if leaf.field is None else (leaf.field,)
         for name in fields:
             parts[("phrase", char_field(name), chars)] = None
-        if not (leaf.quoted or leaf.wildcard):
+        if not (leaf.quoted or leaf.wildcard or leaf.field in LITERAL_FIELDS):
             for word in dict.fromkeys(cut_words(leaf.text)):
                 for name in fields:
                     parts[("word", name, word)] = None
@@ -388,8 +399,14 @@ class _QueryRun:
         return mask
 
     def literal(self, leaf: Leaf) -> np.ndarray:
-        """Mask of the docs containing the leaf's text literally in any of its fields."""
+        """Mask of the docs containing the leaf's text literally in any of its fields (query.literal_queries)."""
         chars = char_tokens(leaf.text)
+        if leaf.field == "paper":
+            return self.engine.code_mask("paper", leaf.text.strip()) | self.engine.code_mask("paper_name",
+                                                                                              leaf.text.strip())
+        if leaf.field == "page":
+            return self.engine.code_mask("page_no", normalize_page_no(leaf.text.strip())) | \
+                self.phrase_mask("page_name", chars)
         mask = self.empty()
         for name in TEXT_FIELDS if leaf.field is None else (leaf.field,):
             mask |= self.phrase_mask(char_field(name), chars)
@@ -425,7 +442,7 @@ class _QueryRun:
     def leaf(self, leaf: Leaf, strict: bool) -> np.ndarray:
         """Literal matches, plus (unless strict) docs containing all the leaf's words."""
         found = self.literal(leaf)
-        if strict or leaf.quoted or leaf.wildcard:
+        if strict or leaf.quoted or leaf.wildcard or leaf.field in LITERAL_FIELDS:
             return found
         words = list(dict.fromkeys(cut_words(leaf.text)))
         if not words:

@@ -257,7 +257,7 @@ def run_query(index_dir: Path | str, query: str, *, paper: str | None = None, da
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
     with open_searcher(index_dir) as searcher:  # also activates the index's user dictionary
         compiled = compile_query(query)
-        engine = fast.engine_for(searcher, index_dir) if use_engine() and fast.supports(compiled) else None
+        engine = fast.engine_for(searcher, index_dir) if use_engine() else None
         if engine is not None:
             ranked = engine.ranked(compiled, paper, date_from, date_to, sort)
         else:

@@ -33,15 +33,18 @@ from whoosh.filedb.filestore import FileStorage, OverlayStorage
 from whoosh.util.numeric import byte_to_length
 
 from indexer.analyzers import normalize
-from indexer.schema import TEXT_FIELDS, char_field
+from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
 
-VERSION = 2  # 2: word fields
+VERSION = 3  # 2: word fields; 3: author, page name and page number
 EXTENSION = ".epx"
 MAGIC = b"EPX1"
 _ALIGN = 64
 # Fields whose Whoosh lengths BM25 needs: the word fields and their char twins.
-LENGTH_FIELDS = tuple(TEXT_FIELDS) + tuple(char_field(name) for name in TEXT_FIELDS)
-CHAR_FIELDS = tuple(char_field(name) for name in TEXT_FIELDS)
+# Stored field -> the char field indexed from it (page_name is itself a char field).
+CHAR_FIELDS = {**{name: char_field(name) for name in TEXT_FIELDS}, "author": "author_c", "page_name": "page_name"}
+LENGTH_FIELDS = tuple(TEXT_FIELDS) + tuple(CHAR_FIELDS.values())
+# ID fields kept as per-document codes into a list of their values (header "labels").
+CODE_FIELDS = ("paper", "paper_name", "page_no")
 
 
 def sidecar_path(index_dir: Path | str, segment_id: str) -> Path:
@@ -221,29 +224,30 @@ def build(perdoc, doccount: int, words: dict[str, WordPostings] | None = None) -
     again from the stored text.
     """
     dates = np.zeros(doccount, dtype=np.int32)
-    papers: dict[str, int] = {}
-    paper_names: dict[str, int] = {}
-    paper_codes = np.zeros(doccount, dtype=np.int32)
-    paper_name_codes = np.zeros(doccount, dtype=np.int32)
-    raw: dict[str, list[str]] = {name: [] for name in TEXT_FIELDS}
+    labels: dict[str, dict[str, int]] = {name: {} for name in CODE_FIELDS}
+    codes = {name: np.zeros(doccount, dtype=np.int32) for name in CODE_FIELDS}
+    raw: dict[str, list[str]] = {name: [] for name in CHAR_FIELDS}
     for docnum in range(doccount):
         stored = perdoc.stored_fields(docnum)
-        for name in TEXT_FIELDS:
+        for name in CHAR_FIELDS:
             raw[name].append(stored.get(name) or "")
         dates[docnum] = date_number(stored.get("date") or "")
-        paper_codes[docnum] = papers.setdefault(stored.get("paper") or "", len(papers))
-        paper_name_codes[docnum] = paper_names.setdefault(stored.get("paper_name") or "", len(paper_names))
-    arrays: dict[str, np.ndarray] = {"date": dates, "paper": paper_codes, "paper_name": paper_name_codes}
+        for name in CODE_FIELDS:
+            value = stored.get(name) or ""
+            codes[name][docnum] = labels[name].setdefault(normalize_page_no(value) if name == "page_no" else value,
+                                                          len(labels[name]))
+    arrays: dict[str, np.ndarray] = {"date": dates, **codes}
     for name in TEXT_FIELDS:
         postings = words[name] if words is not None and name in words else cut_postings(raw[name])
         for key, array in _word_arrays(postings).items():
             arrays[f"{name}.{key}"] = array
         del postings
+    for name, fieldname in CHAR_FIELDS.items():
         for key, array in _char_arrays([normalize(text) for text in raw.pop(name)]).items():
-            arrays[f"{char_field(name)}.{key}"] = array
+            arrays[f"{fieldname}.{key}"] = array
     for fieldname in LENGTH_FIELDS:
         arrays[f"{fieldname}.length"] = _lengths(perdoc, doccount, fieldname)
-    header = {"version": VERSION, "doccount": doccount, "papers": list(papers), "paper_names": list(paper_names)}
+    header = {"version": VERSION, "doccount": doccount, "labels": {name: list(labels[name]) for name in CODE_FIELDS}}
     return header, arrays
 
 

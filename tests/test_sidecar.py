@@ -11,7 +11,7 @@ from whoosh import index as whoosh_index
 from indexer import sidecar
 from indexer.analyzers import normalize
 from indexer.fastwrite import WordCutter
-from indexer.schema import TEXT_FIELDS, char_field, open_index
+from indexer.schema import TEXT_FIELDS, open_index
 from indexer.synth import make_records
 from indexer.writer import build_index
 from tests.corpus import write_jsonl
@@ -51,11 +51,11 @@ def test_every_segment_has_a_sidecar(built: Path) -> None:
     assert names == {segment.segment_id() for segment in _segments(built)}
 
 
-@pytest.mark.parametrize("name", TEXT_FIELDS)
+@pytest.mark.parametrize("name", sidecar.CHAR_FIELDS)
 def test_char_positions_rebuild_the_normalized_text(built: Path, name: str) -> None:
     segment = _segments(built)[0]
     arrays, stored = _load(built, segment), _stored(built, segment)
-    fieldname = char_field(name)
+    fieldname = sidecar.CHAR_FIELDS[name]
     starts = arrays[f"{fieldname}.starts"]
     text = np.zeros(int(starts[-1]), dtype=np.uint32)
     codes, pointer, positions = (arrays[f"{fieldname}.{key}"] for key in ("codes", "pos_ptr", "positions"))
@@ -66,11 +66,11 @@ def test_char_positions_rebuild_the_normalized_text(built: Path, name: str) -> N
         assert "".join(map(chr, piece.tolist())) == normalize(fields.get(name) or "")
 
 
-@pytest.mark.parametrize("name", TEXT_FIELDS)
+@pytest.mark.parametrize("name", sidecar.CHAR_FIELDS)
 def test_char_documents_and_frequencies(built: Path, name: str) -> None:
     segment = _segments(built)[0]
     arrays, stored = _load(built, segment), _stored(built, segment)
-    fieldname = char_field(name)
+    fieldname = sidecar.CHAR_FIELDS[name]
     expected: dict[tuple[int, int], int] = {}
     for docnum, fields in enumerate(stored):
         for ch in normalize(fields.get(name) or ""):
@@ -130,8 +130,9 @@ def test_dates_and_papers(built: Path) -> None:
     segment = _segments(built)[0]
     arrays, stored = _load(built, segment), _stored(built, segment)
     assert arrays["date"].tolist() == [int(fields["date"].replace("-", "")) for fields in stored]
-    papers = arrays.header["papers"]
-    assert [papers[code] for code in arrays["paper"].tolist()] == [fields["paper"] for fields in stored]
+    for column in sidecar.CODE_FIELDS:
+        labels = arrays.header["labels"][column]
+        assert [labels[code] for code in arrays[column].tolist()] == [fields.get(column, "") for fields in stored]
 
 
 def test_load_refuses_stale_or_broken_files(built: Path, tmp_path: Path) -> None:
