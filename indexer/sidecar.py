@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import mmap
 import os
 import struct
@@ -35,6 +36,7 @@ from whoosh.util.numeric import byte_to_length
 from indexer.analyzers import normalize
 from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
 
+log = logging.getLogger(__name__)
 VERSION = 3  # 2: word fields; 3: author, page name and page number
 EXTENSION = ".epx"
 MAGIC = b"EPX1"
@@ -332,8 +334,21 @@ def ensure_all(index_dir: Path | str, ix) -> int:
     written = 0
     for segment in ix._segments():
         if segment.doc_count_all():
-            written += ensure_segment(index_dir, ix.storage, segment)
+            written += ensure_or_warn(index_dir, ix.storage, segment)
     return written
+
+
+def ensure_or_warn(index_dir: Path | str, storage, segment, words: dict[str, WordPostings] | None = None) -> bool:
+    """ensure_segment, logging a warning instead of failing the build when the sidecar cannot be made.
+
+    The index itself stays correct and searchable (that segment through the general path); a
+    concurrent build may have merged the segment away; the next build tries again.
+    """
+    try:
+        return ensure_segment(index_dir, storage, segment, words)
+    except (OSError, ValueError) as exc:
+        log.warning("no query sidecar for segment %s: %s", segment.segment_id(), exc)
+        return False
 
 
 def ensure_segment(index_dir: Path | str, storage, segment, words: dict[str, WordPostings] | None = None) -> bool:

@@ -279,7 +279,7 @@ def _finish(builder: SegmentBuilder):
     folder = getattr(builder.storage, "folder", None)
     if segment is not None and folder is not None:
         _release_memory()  # the freed postings, before the sidecar's arrays are allocated
-        sidecar.ensure_segment(folder, builder.storage, segment, builder.word_postings)
+        sidecar.ensure_or_warn(folder, builder.storage, segment, builder.word_postings)
     builder.word_postings = {}
     return segment
 

@@ -157,3 +157,21 @@ def test_merges_leave_no_orphan_sidecars(tmp_path: Path) -> None:
     assert names == {segment.segment_id() for segment in ix._segments()}
     assert len(names) < 11  # some segments were merged
     assert not list((tmp_path / "index").glob(".*.tmp"))
+
+
+def test_a_segment_that_cannot_get_a_sidecar_is_searched_by_the_general_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from indexer.search import clear_searcher_cache, run_query
+
+    def too_large(texts):
+        raise ValueError("segment too large for a sidecar")
+
+    monkeypatch.setattr(sidecar, "_char_arrays", too_large)
+    records = make_records(20, seed=7, body_chars=60)
+    build_index(tmp_path / "index", [write_jsonl(tmp_path / "a.jsonl", records)], procs=1)
+    assert "no query sidecar" in caplog.text
+    assert not list((tmp_path / "index").glob("*.epx"))
+    clear_searcher_cache()
+    phrase = records[3]["body"][5:9]
+    with run_query(tmp_path / "index", f'"{phrase}"') as run:
+        assert run.engine is None and len(run.ranked) >= 1
