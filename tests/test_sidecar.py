@@ -167,6 +167,8 @@ def test_a_segment_that_cannot_get_a_sidecar_is_searched_by_the_general_path(
         raise ValueError("segment too large for a sidecar")
 
     monkeypatch.setattr(sidecar, "_char_arrays", too_large)
+    monkeypatch.setattr(sidecar.log, "disabled", False)  # a crawl test's logging set-up may have disabled it
+    caplog.set_level("WARNING", logger=sidecar.log.name)
     records = make_records(20, seed=7, body_chars=60)
     build_index(tmp_path / "index", [write_jsonl(tmp_path / "a.jsonl", records)], procs=1)
     assert "no query sidecar" in caplog.text
