@@ -5,8 +5,8 @@ computes the same hits, tiers, scores and order without a Python step per matchi
 
 * a quoted phrase (or a plain word's literal form) in a char field is a chain of ``searchsorted``
   membership tests over its characters' position arrays (``indexer.sidecar``), rarest first;
-* a jieba word's documents and frequencies are read from Whoosh's posting blocks into arrays;
-* AND / OR / NOT are ``intersect1d`` / ``union1d`` / ``setdiff1d`` over sorted global docnums;
+* a jieba word's documents and frequencies are slices of the sidecar's arrays, found by its hash;
+* AND / OR / NOT are bool masks over global docnums;
 * each scoring part (a phrase in one field, a word in one field) adds Whoosh's BM25F formula
   (``idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg_length))``, same idf, same one-byte
   lengths) for every hit at once; a phrase scores as the sum of its characters' term scores, as
@@ -34,7 +34,7 @@ from indexer.query import LITERAL_FIELDS, And, CompiledQuery, Leaf, Near, Not, O
 from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
 
 _EMPTY = np.zeros(0, dtype=np.int64)
-_WORD_CACHE = 128  # word postings kept per engine (segments are immutable, so entries never go stale)
+_WORD_CACHE = 128  # word lookups kept per engine (segments are immutable, so entries never go stale)
 _ATTR = "_epaper_engine"
 
 
@@ -66,9 +66,8 @@ class Ranked:
 
 @dataclass
 class _Segment:
-    """One segment: its Whoosh reader, the global docnum of its first document, its sidecar."""
+    """One segment: the global docnum of its first document, its sidecar, which of its documents are live."""
 
-    reader: object
     base: int
     arrays: sidecar.Sidecar
     live: np.ndarray  # bool per local docnum
@@ -82,11 +81,6 @@ class PhraseHits:
     merged (overlapping matches joined, as snippets.merge does) occurrences in each."""
 
     per_segment: list = field(default_factory=list)  # (segment, local docs, occurrences)
-
-    def docs(self) -> np.ndarray:
-        """The global docnums, sorted."""
-        parts = [local + seg.base for seg, local, _ in self.per_segment]
-        return np.concatenate(parts) if parts else _EMPTY
 
 
 @dataclass
@@ -119,10 +113,8 @@ class Engine:
         self.segments = segments
         self.doc_count_all = searcher.doc_count_all()
         self.dates = np.zeros(self.doc_count_all, dtype=np.int32)
-        self.live = np.zeros(self.doc_count_all, dtype=bool)
         for seg in segments:
             self.dates[seg.base : seg.base + len(seg.live)] = seg.arrays["date"]
-            self.live[seg.base : seg.base + len(seg.live)] = seg.live
         self._idf: dict[tuple[str, str], float] = {}
         self._avg: dict[str, float] = {}
         self._words: OrderedDict[tuple[str, str], _WordTerm] = OrderedDict()
@@ -507,7 +499,7 @@ def engine_for(searcher, index_dir: Path | str) -> Engine | None:
         if leaf.has_deletions():
             live[list(leaf.segment().deleted_docs())] = False
         dated = arrays["date"][arrays["date"] > 0]
-        segments.append(_Segment(leaf, base, arrays, live, int(dated.min()) if len(dated) else 0,
+        segments.append(_Segment(base, arrays, live, int(dated.min()) if len(dated) else 0,
                                  int(dated.max()) if len(dated) else 0))
     engine = Engine(searcher, segments)
     searcher.__dict__[_ATTR] = engine
