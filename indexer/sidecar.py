@@ -2,12 +2,18 @@
 
 Whoosh keeps char positions as one pickled list per posting, so a phrase that occurs in tens of
 thousands of documents costs a Python call per document and character.  Next to each segment
-file ``MAIN_<id>.seg`` we write ``MAIN_<id>.epx``: for every char field of the text fields, each
-character's positions as one sorted array of *segment-global* positions (document d's field text
-occupies ``starts[d] .. starts[d+1] - 2``, one unused position between documents so no phrase spans
-two), its documents and per-document frequencies; the Whoosh field lengths BM25 uses; and each
-document's date and paper as small integer columns.  A phrase is then a few ``searchsorted`` calls
-over these arrays (see ``indexer.engine``).
+file ``MAIN_<id>.seg`` we write ``MAIN_<id>.epx`` holding, as flat arrays:
+
+* for every char field (the text fields' twins, author, page name): each character's positions as one
+  sorted array of *segment-global* positions (document d's field text occupies ``starts[d] ..
+  starts[d+1] - 2``, one unused position between documents so no phrase spans two), its documents
+  and per-document frequencies;
+* for every word field: each word's documents and frequencies, the words ordered by a 64-bit hash
+  and stored as UTF-8 to confirm a hash match;
+* the Whoosh field lengths BM25 uses, each document's date, and its paper, paper name and page
+  number as codes into lists of values.
+
+A phrase is then a few ``searchsorted`` calls over these arrays (see ``indexer.engine``).
 
 The file name matches Whoosh's segment-file pattern, so Whoosh deletes it with its segment.  A
 sidecar is derived data: it is built from the segment's stored fields (``build``), written
@@ -41,9 +47,9 @@ VERSION = 3  # 2: word fields; 3: author, page name and page number
 EXTENSION = ".epx"
 MAGIC = b"EPX1"
 _ALIGN = 64
-# Fields whose Whoosh lengths BM25 needs: the word fields and their char twins.
 # Stored field -> the char field indexed from it (page_name is itself a char field).
 CHAR_FIELDS = {**{name: char_field(name) for name in TEXT_FIELDS}, "author": "author_c", "page_name": "page_name"}
+# Fields whose Whoosh lengths BM25 needs: the word fields and every char field.
 LENGTH_FIELDS = tuple(TEXT_FIELDS) + tuple(CHAR_FIELDS.values())
 # ID fields kept as per-document codes into a list of their values (header "labels").
 CODE_FIELDS = ("paper", "paper_name", "page_no")
