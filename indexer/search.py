@@ -307,8 +307,8 @@ def _check_paging(limit: int | None, page: int) -> None:
 
 def _select(run: _Run, index_dir: Path | str, limit: int | None, page: int,
             collapse: bool) -> tuple[int, list[tuple]]:
-    """Return (total, shown): the hit count and the (docnum, score, strict, cluster, copies) of one page."""
-    _check_paging(limit, page)
+    """Return (total, shown): the hit count and the (docnum, score, strict, cluster, copies) of one page
+    (limit and page checked by the caller, before the index is opened)."""
     start = 0 if limit is None else (page - 1) * limit
     stop = None if limit is None else start + limit
     if collapse:
