@@ -164,12 +164,13 @@ def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: st
     return CountResult(query, by, date_from, date_to, list(rows.values()))
 
 
-def _occurrences(run, docnums: np.ndarray) -> np.ndarray:
+def _occurrences(run) -> np.ndarray:
     """Literal occurrences per hit: from the phrase positions when the query allows, else from the stored text."""
-    found = run.engine.occurrences(run.compiled, docnums)
+    found = run.engine.occurrences(run.compiled, run.ranked)
     if found is None:
         found = np.array([sum(len(run.compiled.match_spans(name, stored.get(name, ""))) for name in TEXT_FIELDS)
-                          for stored in map(run.searcher.stored_fields, docnums.tolist())], dtype=np.int64)
+                          for stored in map(run.searcher.stored_fields, run.ranked.docnums.tolist())],
+                         dtype=np.int64)
     return found
 
 
@@ -200,7 +201,7 @@ def _count_arrays(run, by: str, rows: dict[str, Bucket]) -> None:
     docnums = run.ranked.docnums
     names, index = _labels(run, by, docnums)
     hits = np.bincount(index, minlength=len(names))
-    occurrences = np.bincount(index, weights=_occurrences(run, docnums), minlength=len(names))
+    occurrences = np.bincount(index, weights=_occurrences(run), minlength=len(names))
     for label, count_hits, count_found in zip(names, hits.tolist(), occurrences.tolist(), strict=True):
         if count_hits:
             bucket = rows.setdefault(label, Bucket(label))

@@ -45,6 +45,7 @@ class Ranked:
     docnums: np.ndarray
     scores: np.ndarray
     strict: np.ndarray
+    run: _QueryRun | None = field(default=None, repr=False, compare=False)  # the engine's evaluation, reusable
 
     def __len__(self) -> int:
         return len(self.docnums)
@@ -295,7 +296,7 @@ class Engine:
         elif sort == "-date":
             keys.append(-dates)
         order = np.lexsort(keys)
-        return Ranked(hits[order], scores[order], strict[order])
+        return Ranked(hits[order], scores[order], strict[order], run)
 
     def filter_mask(self, paper: str | None, date_from: str | None, date_to: str | None) -> np.ndarray:
         """Bool per global docnum: of that paper (key or name) and within the dates (inclusive)."""
@@ -319,12 +320,13 @@ class Engine:
                 mask[seg.base : seg.base + len(seg.live)] = (seg.arrays[column] == labels.index(value)) & seg.live
         return mask
 
-    def occurrences(self, compiled: CompiledQuery, docnums: np.ndarray) -> np.ndarray | None:
-        """Literal occurrences (what match_spans counts) per given doc, or None if this query needs the text.
+    def occurrences(self, compiled: CompiledQuery, ranked: Ranked) -> np.ndarray | None:
+        """Literal occurrences (what match_spans counts) per hit of ranked, or None if this query needs the text.
 
         Exact for a query with one positive term that is a plain word or quoted phrase: the number of
-        its merged literal matches, summed over the text fields.
+        its merged literal matches, summed over the text fields (the phrase matches the ranking found).
         """
+        docnums = ranked.docnums
         positive = terms(compiled.ast, positive=True)
         if len(positive) != 1 or not isinstance(positive[0], Leaf) or positive[0].wildcard:
             return None
@@ -332,9 +334,9 @@ class Engine:
         per_doc = np.zeros(self.doc_count_all, dtype=np.int64)
         if leaf.field in LITERAL_FIELDS:  # match_spans counts text fields only
             return per_doc[docnums]
+        run = ranked.run or _QueryRun(self, list(range(len(self.segments))))
         for name in TEXT_FIELDS if leaf.field is None else (leaf.field,):
-            found = self.phrase(char_field(name), char_tokens(leaf.text), list(range(len(self.segments))))
-            for seg, local, groups in found.per_segment:
+            for seg, local, groups in run.phrase(char_field(name), char_tokens(leaf.text)).per_segment:
                 per_doc[local + seg.base] += groups
         return per_doc[docnums]
 
