@@ -7,6 +7,7 @@ import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +46,15 @@ def _reason(failure: Failure) -> str:
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
 
 
-_clock: dict[int, str] = {}  # the last second _now formatted: every record of that second shares the string
+@lru_cache(maxsize=1)  # every record of the same second shares the string
+def _iso_second(second: int) -> str:
+    """A Unix second as ISO-8601 UTC."""
+    return dt.datetime.fromtimestamp(second, dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def _now() -> str:
     """The current time as ISO-8601 UTC, to the second."""
-    second = int(time.time())
-    if second not in _clock:
-        _clock.clear()
-        _clock[second] = dt.datetime.fromtimestamp(second, dt.UTC).isoformat().replace("+00:00", "Z")
-    return _clock[second]
+    return _iso_second(int(time.time()))
 
 
 class EpaperSpider(scrapy.Spider):
