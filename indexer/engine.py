@@ -27,11 +27,24 @@ from math import log
 from pathlib import Path
 
 import numpy as np
+from whoosh import query as wq
 
 from indexer import sidecar
-from indexer.analyzers import char_tokens, cut_words
-from indexer.query import LITERAL_FIELDS, And, CompiledQuery, Leaf, Near, Not, Or, leaves, term_spans, terms
-from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
+from indexer.analyzers import char_tokens
+from indexer.query import (
+    LITERAL_FIELDS,
+    And,
+    CompiledQuery,
+    Leaf,
+    Near,
+    Not,
+    Or,
+    literal_queries,
+    term_spans,
+    terms,
+    word_queries,
+)
+from indexer.schema import TEXT_FIELDS, char_field
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _WORD_CACHE = 128  # word lookups kept per engine (segments are immutable, so entries never go stale)
@@ -341,27 +354,25 @@ class Engine:
         return per_doc[docnums]
 
 
+def _part(query: wq.Query) -> tuple:
+    """One of indexer.query's single-field queries as an engine part: ("phrase", char field, chars),
+    ("word", word field, word) or ("id", ID field, value)."""
+    if isinstance(query, wq.Phrase):
+        return ("phrase", query.fieldname, tuple(query.words))
+    if query.fieldname in sidecar.CODE_FIELDS:
+        return ("id", query.fieldname, query.text)
+    if query.fieldname in sidecar.CHAR_FIELDS.values():
+        return ("phrase", query.fieldname, (query.text,))
+    return ("word", query.fieldname, query.text)
+
+
 def _scoring_parts(compiled: CompiledQuery) -> list[tuple]:
-    """The distinct parts of the ranking OR (CompiledQuery.scoring_query's terms): ("phrase", char field,
-    chars) and ("word", field, word) score by BM25, ("id", ID field, value) adds the posting weight 1."""
-    parts: dict[tuple, None] = {}
-    for leaf in leaves(compiled.ast, positive=True):
-        chars = tuple(char_tokens(leaf.text))
-        if leaf.field == "paper":
-            parts[("id", "paper", leaf.text.strip())] = parts[("id", "paper_name", leaf.text.strip())] = None
-            continue
-        if leaf.field == "page":
-            parts[("id", "page_no", normalize_page_no(leaf.text.strip()))] = None
-            parts[("phrase", "page_name", chars)] = None
-            continue
-        fields = TEXT_FIELDS if leaf.field is None else (leaf.field,)
-        for name in fields:
-            parts[("phrase", char_field(name), chars)] = None
-        if not (leaf.quoted or leaf.wildcard or leaf.field in LITERAL_FIELDS):
-            for word in dict.fromkeys(cut_words(leaf.text)):
-                for name in fields:
-                    parts[("word", name, word)] = None
-    return [(kind, name, list(value) if kind == "phrase" else value) for kind, name, value in parts]
+    """The parts of the ranking OR (CompiledQuery.scoring_query): phrases and words score by BM25, an ID
+    term adds its posting weight (1), as Whoosh's WeightScorer does for fields without lengths."""
+    scoring = compiled.scoring_query()
+    if scoring is None:
+        return []
+    return [_part(query) for query in (scoring.subqueries if isinstance(scoring, wq.Or) else [scoring])]
 
 
 class _QueryRun:
@@ -392,28 +403,25 @@ class _QueryRun:
             mask[local + seg.base] = True
         return mask
 
-    def literal(self, leaf: Leaf) -> np.ndarray:
-        """Mask of the docs containing the leaf's text literally in any of its fields (query.literal_queries)."""
-        chars = char_tokens(leaf.text)
-        if leaf.field == "paper":
-            return self.engine.code_mask("paper", leaf.text.strip()) | self.engine.code_mask("paper_name",
-                                                                                              leaf.text.strip())
-        if leaf.field == "page":
-            return self.engine.code_mask("page_no", normalize_page_no(leaf.text.strip())) | \
-                self.phrase_mask("page_name", chars)
-        mask = self.empty()
-        for name in TEXT_FIELDS if leaf.field is None else (leaf.field,):
-            mask |= self.phrase_mask(char_field(name), chars)
-        return mask
-
-    def word_mask(self, fieldnames: tuple[str, ...], word: str) -> np.ndarray:
-        """Mask of the live docs containing a word in any of the word fields."""
+    def part_mask(self, part: tuple) -> np.ndarray:
+        """Mask of the live docs one part (see _part) matches."""
+        kind, fieldname, value = part
+        if kind == "id":
+            return self.engine.code_mask(fieldname, value)
+        if kind == "phrase":
+            return self.phrase_mask(fieldname, list(value))
         mask = self.empty()
         for number in self.segments:
             seg = self.engine.segments[number]
-            for name in fieldnames:
-                local, _ = self.engine.word_postings(name, word, number)
-                mask[local[seg.live[local]] + seg.base] = True
+            local, _ = self.engine.word_postings(fieldname, value, number)
+            mask[local[seg.live[local]] + seg.base] = True
+        return mask
+
+    def any_of(self, queries: list[wq.Query]) -> np.ndarray:
+        """Mask of the docs matching any of indexer.query's single-field queries."""
+        mask = self.empty()
+        for query in queries:
+            mask |= self.part_mask(_part(query))
         return mask
 
     def verified(self, term: Leaf | Near) -> np.ndarray:
@@ -435,16 +443,13 @@ class _QueryRun:
 
     def leaf(self, leaf: Leaf, strict: bool) -> np.ndarray:
         """Literal matches, plus (unless strict) docs containing all the leaf's words."""
-        found = self.literal(leaf)
-        if strict or leaf.quoted or leaf.wildcard or leaf.field in LITERAL_FIELDS:
+        found = self.any_of(literal_queries(leaf))
+        per_word = word_queries(leaf)
+        if strict or not per_word:
             return found
-        words = list(dict.fromkeys(cut_words(leaf.text)))
-        if not words:
-            return found
-        fields = TEXT_FIELDS if leaf.field is None else (leaf.field,)
-        every = self.word_mask(fields, words[0])
-        for word in words[1:]:
-            every &= self.word_mask(fields, word)
+        every = self.any_of(per_word[0])
+        for queries in per_word[1:]:
+            every &= self.any_of(queries)
         return found | every
 
     def all_docs(self) -> np.ndarray:
