@@ -554,12 +554,10 @@ def _field(enp: dict[str, str], enp_key: str, root: Any, cfg: PlatformConfig, ke
 
 
 def _generic_title(root: Any) -> tuple[str, str]:
-    """(title, rule) when no selector finds one: the page's only h1, else its <title>."""
+    """(title, rule) when no selector finds one: the page's only h1. Not <title>: on e-papers it often names
+    the paper, and a wrong title is worse than an empty one (which the crawl reports)."""
     h1 = [t for node in root.iter("h1") if (t := _text_of([node]))]
-    if len(h1) == 1:
-        return h1[0], "generic:h1"
-    title = next((_text_of([node]) for node in root.iter("title")), "")
-    return (title, "generic:html-title") if title else ("", "")
+    return (h1[0], "generic:h1") if len(h1) == 1 else ("", "")
 
 
 def parse_article(response: TextResponse, cfg: PlatformConfig) -> ArticleData:
