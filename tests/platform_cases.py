@@ -144,6 +144,22 @@ class PlatformCases:
                 assert [(link.url, link.page_no, link.page_name) for link in links] == want
 
         @on_pages
+        def test_page_rules_name_every_field_found(site, expected):
+            """Provenance: a page field has a rule exactly when it has a value."""
+            parsed = page(site, expected)
+            values = {**vars(parsed), "pages": parsed.pages}
+            for name in ("date", "page_no", "page_name", "pdf_url", "image_url", "pages", "article_urls"):
+                assert bool(parsed.rules.get(name)) == bool(values[name]), name
+
+        @on_articles
+        def test_article_rules_name_every_field_found(site, expected):
+            """Provenance: an article field has a rule exactly when it has a value."""
+            parsed = article(site, expected)
+            values = {**vars(parsed), "body": parsed.paragraphs}
+            for name in ("pretitle", "title", "subtitle", "author", "body", "images", "article_key"):
+                assert bool(parsed.rules.get(name)) == bool(values[name]), name
+
+        @on_pages
         def test_page_guide_items(site, expected):
             assert page(site, expected).guide == guides[(expected["date"], expected["page_no"])]
 

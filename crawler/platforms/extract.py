@@ -573,6 +573,8 @@ def parse_article(response: TextResponse, cfg: PlatformConfig) -> ArticleData:
     if not values["title"]:
         values["title"], rules["title"] = _generic_title(root)
     author = _AUTHOR_LABEL.sub("", values["author"])
+    if not author:  # a bare "作者：" label
+        rules["author"] = ""
     for name in ("pretitle", "subtitle"):  # an author read into the 副题 row is not a subtitle
         if author and values[name] == author:
             values[name], rules[name] = "", ""
@@ -611,6 +613,7 @@ def parse_article(response: TextResponse, cfg: PlatformConfig) -> ArticleData:
 # --- client-side redirects ------------------------------------------------------------------------
 
 _REFRESH = re.compile(r"""<meta[^>]+http-equiv\s*=\s*["']?refresh[^>]*>""", re.IGNORECASE)
+_CONTENT = re.compile(r"""content\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'" >;]+)""", re.IGNORECASE)
 _SCRIPT_LOCATION = re.compile(
     r"""(?:window\.|document\.|self\.|top\.)?location(?:\.href)?\s*=\s*['"]([^'"]+)['"]"""
@@ -623,8 +626,8 @@ def client_redirect(html: str, base: str) -> tuple[str, str]:
     """(url, rule) of a redirect a browser would follow on a page with nothing else: a meta refresh (also inside
     <noscript>, which Scrapy's MetaRefreshMiddleware skips) or a script assigning location; ('', '') if none."""
     for tag in _REFRESH.findall(html):
-        content = re.search(r"""content\s*=\s*["']([^"']*)["']""", tag, re.IGNORECASE)
-        if content and (target := _REFRESH_URL.search(content.group(1))):
+        content = _CONTENT.search(tag)
+        if content and (target := _REFRESH_URL.search(next(g for g in content.groups() if g is not None))):
             return _absolute(base, target.group(1)), "generic:meta-refresh"
     match = _SCRIPT_LOCATION.search(html)
     if match:
