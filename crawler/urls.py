@@ -27,12 +27,12 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
-@lru_cache(maxsize=8192)
+_PATH = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://[^/?#]*)?([^?#]*)")
+
+
 def url_path(url: str) -> str:
-    """The path of a URL (what page and article URL patterns are matched against)."""
-    if "://" not in url:
-        return url.split("#", 1)[0].split("?", 1)[0]
-    return urlsplit(url).path
+    """The path of a URL (what page and article URL patterns are matched against); as urlsplit(url).path."""
+    return _PATH.match(url).group(1)  # type: ignore[union-attr]  # the pattern matches any string
 
 
 def origin(url: str) -> str:

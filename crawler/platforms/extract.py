@@ -255,7 +255,8 @@ def _issue_date(root: Any, base: str, cfg: PlatformConfig) -> str:
     return max(set(dates), key=dates.count) if dates else ""
 
 
-def _page_links(root: Any, base: str, cfg: PlatformConfig, date: str) -> tuple[list[PageLink], str, int]:
+def _page_links(root: Any, base: str, cfg: PlatformConfig, date: str,
+                raw: list[str]) -> tuple[list[PageLink], str, int]:
     """Every page of the issue, in the order the site lists them, and the rule that found them.
 
     Candidates are the page-list selectors' links, then every link of page-URL shape in the document (a carousel,
@@ -272,12 +273,13 @@ def _page_links(root: Any, base: str, cfg: PlatformConfig, date: str) -> tuple[l
         if text and len(text) <= 24 and (_LABEL_WITH_BAN.search(text) or _LABEL_BARE.match(text)):
             numbers.add(parse_page_label(text)[0])
     candidates = _all(root, cfg, "page_links") + [(n, "generic:page-url-shape") for n in links]
+    candidates += [(href, "generic:raw-html") for href in raw]
     for anchor, rule in candidates:
-        href = _href(anchor)
+        href = anchor if isinstance(anchor, str) else _href(anchor)
         url = _absolute(base, href) if href else ""
         if not url or not _http(url) or date_from_url(url, cfg) != date or not date:
             continue
-        label = parse_page_label(_text_of([anchor]))
+        label = ("", "") if isinstance(anchor, str) else parse_page_label(_text_of([anchor]))
         if url in found:
             found[url] = _better_label(found[url], label)
             continue
@@ -354,7 +356,10 @@ def _pdf_url(root: Any, base: str, cfg: PlatformConfig) -> tuple[str, str]:
         if url and _PDF.search(url_path(url)):
             return url, rule
     for node in _LINKS(root):
-        url = _absolute(base, _href(node))
+        href = _href(node)
+        if ".pdf" not in href.lower():
+            continue
+        url = _absolute(base, href)
         if _PDF.search(url_path(url)) and _http(url) and _entry_page(node, base, cfg) in ("", canonical_url(base)):
             return url, "generic:pdf-link"
     return "", ""
@@ -386,7 +391,8 @@ def _page_image(root: Any, base: str, cfg: PlatformConfig, date: str) -> tuple[s
     return "", ""
 
 
-def _article_urls(root: Any, base: str, cfg: PlatformConfig, skip: set[Any]) -> tuple[list[str], str, list[str]]:
+def _article_urls(root: Any, base: str, cfg: PlatformConfig, skip: set[Any],
+                  raw: list[str]) -> tuple[list[str], str, list[str]]:
     """(urls, rule, notes): article links in reading order, each once.
 
     The selectors give the reading order (title list, then image map); any other link of article-URL shape is
@@ -416,6 +422,11 @@ def _article_urls(root: Any, base: str, cfg: PlatformConfig, skip: set[Any]) -> 
             counts["generic:article-url-shape"] = counts.get("generic:article-url-shape", 0) + 1
         elif _ARTICLE_LIKE.search(url_path(url)) and not is_page_url(url, cfg) and url not in unshaped:
             unshaped.append(url)
+    for href in raw:  # links the parser lost (see _lost_links): no markup left to tell a guide box by
+        url = _absolute(base, href)
+        if url not in urls and _http(url) and article_key(url, cfg):
+            urls[url] = None
+            counts["generic:raw-html"] = counts.get("generic:raw-html", 0) + 1
     notes = []
     if unshaped:
         notes.append(f"{len(unshaped)} link(s) look like articles but match no article shape of {cfg.name} "
@@ -423,18 +434,39 @@ def _article_urls(root: Any, base: str, cfg: PlatformConfig, skip: set[Any]) -> 
     return list(urls), " + ".join(f"{rule} ({n})" for rule, n in counts.items()), notes
 
 
+_NOT_MARKUP = re.compile(r"<!--.*?-->|<script\b.*?</script\s*>", re.DOTALL | re.IGNORECASE)
+_RAW_LINK = re.compile(r"""<(?:a|area)\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def _lost_links(html: str, root: Any) -> tuple[list[str], str]:
+    """(hrefs, note) of the links the HTML parser lost: libxml2 stops building the tree past its nesting limit
+    (about 2,000 open elements), silently. Read from the raw HTML when the tree holds clearly fewer links."""
+    in_tree = len(_LINKS(root))
+    if html.count("href") <= in_tree:  # no more href attributes than links in the tree: nothing lost
+        return [], ""
+    visible = _NOT_MARKUP.sub("", html)  # links inside comments and scripts are no links
+    raw = [next(g for g in m.groups() if g is not None).strip() for m in _RAW_LINK.finditer(visible)]
+    if len(raw) <= in_tree:
+        return [], ""
+    return raw, (f"the HTML parser kept {in_tree} of {len(raw)} links (nesting deeper than the parser's limit?): "
+                 "links read from the raw HTML")
+
+
 def parse_page(response: TextResponse, cfg: PlatformConfig) -> PageData:
     """Extract one page (版面) of an issue, with the rule behind each field."""
-    root = _root(response_text(response))
+    html = response_text(response)
+    root = _root(html)
     base = response.url
+    raw, lost = _lost_links(html, root)
     date = _issue_date(root, base, cfg)
-    pages, pages_rule, label_count = _page_links(root, base, cfg, date)
+    pages, pages_rule, label_count = _page_links(root, base, cfg, date, raw)
     page_no, page_name, label_rule = _current_label(root, base, cfg, pages)
     pdf, pdf_rule = _pdf_url(root, base, cfg)
     image, image_rule = _page_image(root, base, cfg, date)
     guide_nodes = _all(root, cfg, "guide")
     in_guide = {d for n, _ in guide_nodes if etree.iselement(n) for d in n.iter()}
-    articles, articles_rule, notes = _article_urls(root, base, cfg, in_guide)
+    articles, articles_rule, notes = _article_urls(root, base, cfg, in_guide, raw)
+    notes += [lost] if lost else []
     rules = {"date": "url" if date_from_url(base, cfg) else ("generic:page-links" if date else ""),
              "pages": pages_rule, "page_no": label_rule if page_no else "",
              "page_name": label_rule if page_name else "",
