@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 from crawler import health
 from crawler.args import PLAN_ARGS, CrawlPlan, resolve
 from crawler.coverage import EventLog
-from crawler.encoding import response_text
+from crawler.encoding import response_decoding, response_text
 from crawler.items import ArticleItem, PageItem
 from crawler.platforms import detect, extract, get_platform
 from crawler.platforms.config import PlatformConfig
@@ -350,8 +350,12 @@ class EpaperSpider(scrapy.Spider):
             return None
 
     def _check_decoding(self, response: Response) -> None:
-        """Log and count a page whose bytes did not all decode (what did decode is still used)."""
-        text = response_text(response) if hasattr(response, "text") else ""
+        """Log and count a page whose bytes did not all decode (what did decode is still used), and a page whose
+        header charset was overridden by what the bytes really are."""
+        text, _encoding, note = response_decoding(response) if hasattr(response, "text") else ("", "", "")
+        if note:
+            logger.warning("decode: %s in %s", note, response.url)
+            self.crawler.stats.inc_value("epaper/charset_overrides")
         if "\ufffd" in text:
             logger.warning("decode: %d undecodable byte sequence(s) in %s (declared %s)", text.count("\ufffd"),
                            response.url, getattr(response, "encoding", "?"))
