@@ -6,7 +6,7 @@ Pure functions over extracted data; the spider turns each warning into a log lin
     article_links_unmatched  links that look like articles but match no article shape (notes from extraction)
     no_articles              a page with no article links while the issue's other pages have some
     single_page_issue        an issue whose page list holds one page
-    page_labels_unmatched    the page shows more page labels (第02版…) than page-shaped links
+    page_labels_unmatched    the page shows labels of pages (第02版…) that no page-shaped link leads to
     empty_page_no / empty_page_name / empty_title / empty_body
     field_missing            a field present on the other pages of the issue and missing on this one
 """
@@ -30,18 +30,19 @@ class Warning:
     reason: str
 
 
-def page_warnings(page: object, label_count: int = 0) -> list[Warning]:
-    """What looks incomplete on one page (a PageData); label_count: distinct page labels shown on it."""
+def page_warnings(page: object) -> list[Warning]:
+    """What looks incomplete on one page (a PageData)."""
     url = page.url  # type: ignore[attr-defined]
     found: list[Warning] = [Warning("article_links_unmatched", url, note) for note in page.notes]  # type: ignore
     if not page.page_no:  # type: ignore[attr-defined]
         found.append(Warning("empty_page_no", url, "no page number found (label, page list or label text)"))
     if not page.page_name:  # type: ignore[attr-defined]
         found.append(Warning("empty_page_name", url, "no page name found"))
-    pages = len(page.pages)  # type: ignore[attr-defined]
-    if label_count > pages:
-        found.append(Warning("page_labels_unmatched", url,
-                             f"the page shows {label_count} page labels but only {pages} links of page shape"))
+    linked = {p.page_no for p in page.pages} | {page.page_no}  # type: ignore[attr-defined]
+    unlinked = [n for n in page.labels_shown if n not in linked]  # type: ignore[attr-defined]
+    if unlinked:
+        found.append(Warning("page_labels_unmatched", url, f"the page shows labels of pages {', '.join(unlinked)} "
+                             "but no link of page shape leads to them"))
     return found
 
 

@@ -18,7 +18,7 @@ def _kinds(warnings):
 
 
 def test_a_complete_page_raises_nothing():
-    assert health.page_warnings(_page(), label_count=2) == []
+    assert health.page_warnings(_page(labels_shown=["01", "02"])) == []
 
 
 def test_unmatched_article_links_are_a_warning():
@@ -30,9 +30,9 @@ def test_empty_number_and_name_are_warnings():
     assert _kinds(health.page_warnings(_page(page_no="", page_name=""))) == ["empty_page_name", "empty_page_no"]
 
 
-def test_more_labels_than_page_links_is_a_warning():
-    warnings = health.page_warnings(_page(), label_count=8)
-    assert _kinds(warnings) == ["page_labels_unmatched"] and "8 page labels" in warnings[0].reason
+def test_page_labels_no_link_leads_to_are_a_warning():
+    warnings = health.page_warnings(_page(labels_shown=["01", "02", "03", "A04"]))
+    assert _kinds(warnings) == ["page_labels_unmatched"] and "pages 03, A04 " in warnings[0].reason
 
 
 def test_article_without_title_or_body():

@@ -88,7 +88,7 @@ class PageData:
     guide: list[str] = field(default_factory=list)
     rules: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    label_count: int = 0  # distinct page numbers the page's links are labelled with (第02版…), for the alarm
+    labels_shown: list[str] = field(default_factory=list)  # page numbers link texts show (第02版…), for the alarm
 
 
 @dataclass
@@ -256,22 +256,22 @@ def _issue_date(root: Any, base: str, cfg: PlatformConfig) -> str:
 
 
 def _page_links(root: Any, base: str, cfg: PlatformConfig, date: str,
-                raw: list[str]) -> tuple[list[PageLink], str, int]:
+                raw: list[str]) -> tuple[list[PageLink], str, list[str]]:
     """Every page of the issue, in the order the site lists them, and the rule that found them.
 
     Candidates are the page-list selectors' links, then every link of page-URL shape in the document (a carousel,
     a hidden menu, 上一版/下一版); a page listed twice keeps the label that parses (hidden menus label `A01： 头版`,
     the visible list `第A01版：头版`). Links to other days' pages (上一期) are not this issue's. The third value
-    counts the distinct page numbers any link's text shows, whatever its URL.
+    lists the page numbers any link's text shows, whatever its URL, in order of appearance.
     """
     found: dict[str, tuple[str, str]] = {}
     rules: dict[str, int] = {}
-    numbers: set[str] = set()
+    numbers: dict[str, None] = {}
     links = _LINKS(root)
     for anchor in links:
         text = _text_of([anchor])
         if text and len(text) <= 24 and (_LABEL_WITH_BAN.search(text) or _LABEL_BARE.match(text)):
-            numbers.add(parse_page_label(text)[0])
+            numbers[parse_page_label(text)[0]] = None
     candidates = _all(root, cfg, "page_links") + [(n, "generic:page-url-shape") for n in links]
     candidates += [(href, "generic:raw-html") for href in raw]
     for anchor, rule in candidates:
@@ -286,7 +286,7 @@ def _page_links(root: Any, base: str, cfg: PlatformConfig, date: str,
         found[url] = label
         rules[rule] = rules.get(rule, 0) + 1
     pages = [PageLink(url, no, name) for url, (no, name) in found.items()]
-    return pages, " + ".join(f"{rule} ({count})" for rule, count in rules.items()), len(numbers - {""})
+    return pages, " + ".join(f"{rule} ({count})" for rule, count in rules.items()), [n for n in numbers if n]
 
 
 def _standalone_label(root: Any) -> tuple[str, str] | None:
@@ -459,7 +459,7 @@ def parse_page(response: TextResponse, cfg: PlatformConfig) -> PageData:
     base = response.url
     raw, lost = _lost_links(html, root)
     date = _issue_date(root, base, cfg)
-    pages, pages_rule, label_count = _page_links(root, base, cfg, date, raw)
+    pages, pages_rule, labels_shown = _page_links(root, base, cfg, date, raw)
     page_no, page_name, label_rule = _current_label(root, base, cfg, pages)
     pdf, pdf_rule = _pdf_url(root, base, cfg)
     image, image_rule = _page_image(root, base, cfg, date)
@@ -484,7 +484,7 @@ def parse_page(response: TextResponse, cfg: PlatformConfig) -> PageData:
         guide=[t for node, _ in guide_nodes if (t := _text_of([node]))],
         rules={k: v for k, v in rules.items() if v},
         notes=notes,
-        label_count=label_count,
+        labels_shown=labels_shown,
     )
 
 

@@ -300,7 +300,7 @@ class EpaperSpider(scrapy.Spider):
             for link in page.pages:
                 yield response.follow(link.url, callback=self.parse_page, errback=self.request_failed,
                                       cb_kwargs={"day": date, "first": False})
-        for warning in health.page_warnings(page, page.label_count):
+        for warning in health.page_warnings(page):
             self._warn(warning, date)
         self.issue_pages.setdefault(date, []).append(
             {"url": page.url, "page_no": page.page_no, "page_name": page.page_name, "pdf_url": page.pdf_url,
