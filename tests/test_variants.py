@@ -52,7 +52,7 @@ def test_one_template_choice(family, choice, value):
 
 
 @pytest.mark.parametrize("family", FAMILIES)
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_random_variants(family, data):
     variant, issue = data.draw(cases(family), label="variant and issue")
@@ -74,7 +74,7 @@ def test_rendered_files_show_the_choices():
     """The generator writes what a variant says (else the tests above would prove nothing)."""
     variant = native("founder-classic", encoding="utf-8-sig", line_ends="crlf", quoting="none", case="upper",
                      hidden_menu="yes", article_link_suffix="half", spaced_names="yes", enp="prefixed", pdf="btn",
-                     page_image_suffix=".jpg.2", list_label="{no}: {name}")
+                     page_image_suffix=".jpg.2", list_label="bare-halfwidth-space")
     issue = sample_issue(variant)
     files = render_files(variant, issue)
     assert all(data.startswith(codecs.BOM_UTF8) for data in files.values())

@@ -43,9 +43,17 @@ PAPER_NAME = "变体日报"
 FAMILIES = ("founder-classic", "founder-new", "nbs")
 DATA_MODULES = ("xihaian", "heze", "rmrb", "rmrb_nbs")
 
-LABELS = ("第{no}版：{name}", "{no}版：{name}", "第{no}版:{name}", "{no}版: {name}", "{no}：{name}", "{no}: {name}")
+# Page label formats by name (ASCII, for readable test ids): with and without 第/版, full- or half-width colon.
+LABELS = {
+    "di-ban-fullwidth": "第{no}版：{name}",
+    "ban-fullwidth": "{no}版：{name}",
+    "di-ban-halfwidth": "第{no}版:{name}",
+    "ban-halfwidth-space": "{no}版: {name}",
+    "bare-fullwidth": "{no}：{name}",
+    "bare-halfwidth-space": "{no}: {name}",
+}
 HIDDEN_LABEL = "{no}： {name}"  # the hidden duplicate menu's label: no 第, no 版
-NEW_LABELS = (LABELS[1], *(label for label in LABELS if label != LABELS[1]))  # founder-new prints "01版：要闻"
+NEW_LABELS = ("ban-fullwidth", *(name for name in LABELS if name != "ban-fullwidth"))  # founder-new: "01版：要闻"
 
 _COMMON: dict[str, tuple[str, ...]] = {
     "encoding": ("gbk", "utf-8", "utf-8-sig"),
@@ -54,8 +62,8 @@ _COMMON: dict[str, tuple[str, ...]] = {
     "case": ("lower", "upper"),
     "wrapper": ("none", "div", "table", "table+div"),
     "numbering": ("digits", "letters", "short-letters"),
-    "list_label": LABELS,  # the page list's entries
-    "own_label": LABELS,  # the page naming itself (and the enpproperty nodename)
+    "list_label": tuple(LABELS),  # the page list's entries
+    "own_label": tuple(LABELS),  # the page naming itself (and the enpproperty nodename)
     "spaced_names": ("no", "yes"),  # 综合 printed as 综 合
     "hidden_menu": ("no", "yes"),
     "page_link_query": ("no", "yes"),  # node_3.htm?v=1
@@ -241,7 +249,7 @@ def node_file(variant: Variant, n: int, page_no: str) -> str:
     return pattern.format(first + n)
 
 
-def _as_variant_prints(variant: Variant, article: Article, key: str) -> Article:
+def _placed(variant: Variant, article: Article, key: str) -> Article:
     """An article re-keyed for this issue, standing alone, its author where the variant puts it."""
     article = replace(article, key=key, continues="")
     if variant["author"] == "byline":
@@ -260,7 +268,7 @@ def make_issue(variant: Variant, date: str, groups: Sequence[Sequence[Article]],
         keys = [f"{i + 1}-{no}" if variant.family == "nbs" else str(1000 * (n + 1) + i + 1)
                 for i in range(len(articles))]
         pages.append(Page(node=node_file(variant, n, no), page_no=no, page_name=name, pdf=pdf,
-                          articles=[_as_variant_prints(variant, a, k) for a, k in zip(articles, keys, strict=True)]))
+                          articles=[_placed(variant, a, k) for a, k in zip(articles, keys, strict=True)]))
     pages[0].guide = [f"{p.articles[0].title}（{p.page_no}版）" for p in pages[1:] if p.articles]
     return Issue(date=date, pages=pages, enpproperty=variant["enp"] != "none")
 
@@ -373,10 +381,10 @@ def layout(variant: Variant) -> render.Layout:
 # --- page (版面) files --------------------------------------------------------------------------
 
 
-def label(variant: Variant, pattern: str, page: Page) -> str:
-    """A page label in one of LABELS, the name spaced out when the variant says so."""
+def label(variant: Variant, form: str, page: Page) -> str:
+    """A page label in a LABELS form (or a format string), the name spaced out when the variant says so."""
     name = " ".join(page.page_name) if variant["spaced_names"] == "yes" else page.page_name
-    return pattern.format(no=page.page_no, name=name)
+    return LABELS.get(form, form).format(no=page.page_no, name=name)
 
 
 def link_suffix(variant: Variant, index: int, on_map: bool) -> str:
