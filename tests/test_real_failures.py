@@ -40,6 +40,7 @@ def paragraphs_html(article) -> str:
 
 
 def head(charset: str = "utf-8", title: str = "") -> str:
+    """Doctype, head with the charset declaration and title, and the opening body tag."""
     return (f'<!DOCTYPE html>\n<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
             f"<title>{title}</title></head>\n<body>\n")
 

@@ -146,14 +146,15 @@ class Variant:
     choices: Mapping[str, str] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> str:
+        """The value of one choice."""
         return self.choices[name]
 
 
 def native(family: str, **changes: str) -> Variant:
     """The family's own template (every choice at its first value), with the given choices changed."""
-    unknown = set(changes) - set(CHOICES[family])
-    if unknown:
-        raise ValueError(f"{family} has no choice(s) {sorted(unknown)}")
+    wrong = [f"{k}={v}" for k, v in changes.items() if v not in CHOICES[family].get(k, ())]
+    if wrong:
+        raise ValueError(f"{family} has no choice(s) {', '.join(wrong)}; see CHOICES[{family!r}]")
     return Variant(family, {**{name: values[0] for name, values in CHOICES[family].items()}, **changes})
 
 
@@ -582,9 +583,11 @@ def _article_head(variant: Variant, m: Markup, article: Article) -> str:
                                                   article.site_author))
 
     def row(css: str, inner: str) -> str:
+        """A centred one-cell table row."""
         return m.el("tr", m.el("td", inner, {"class": css, "align": "center"}))
 
     def founder(name: str, text: str) -> str:
+        """A <founder-*> tag."""
         return m.el(f"founder-{name}", text)
 
     if kind in ("founder-rows", "author-in-subtitle-row"):
@@ -623,6 +626,7 @@ def _pictures(variant: Variant, m: Markup, issue: Issue, article: Article) -> st
     here, kind = article_dir(variant, issue), variant["image_markup"]
 
     def img(src: str) -> str:
+        """An <img> linking a site-root path from the article's folder."""
         return m.open("img", {"src": rel(here, src), "border": "0"})
 
     if kind == "table":
