@@ -131,9 +131,11 @@ CONTAINERS: dict[str, tuple[tuple[str, dict[str, str]] | None, tuple[str, dict[s
     "generic": (None, ("div", {"class": "article-text"})),
 }
 _UNQUOTABLE = re.compile(r"[\s\"'<>`]")
-# Fields whose rule the extractors must name (PageData.rules / ArticleData.rules) whenever they found a value.
-PAGE_RULE_FIELDS = ("page_no", "page_name", "pdf_url", "image_url", "pages", "article_urls", "guide")
-ARTICLE_RULE_FIELDS = ("pretitle", "title", "subtitle", "author", "paragraphs", "images")
+# Field -> its key in PageData.rules / ArticleData.rules: the rule that found it must be named whenever it has a value.
+PAGE_RULES = {name: name for name in ("date", "page_no", "page_name", "pdf_url", "image_url", "pages", "article_urls",
+                                      "guide")}
+ARTICLE_RULES = {**{name: name for name in ("pretitle", "title", "subtitle", "author", "images", "date", "page_no",
+                                            "page_name", "article_key")}, "paragraphs": "body"}
 # The fields the byline / dateline / jump-marker stage derives from a parsed article.
 DERIVED_FIELDS = ("author", "byline", "dateline", "body", "jump_to", "jump_from", "kind")
 
@@ -799,13 +801,13 @@ def missing_rules(variant: Variant, issue: Issue) -> list[str]:
     found: list[str] = []
     for page, article, parsed in parsed_files(variant, issue):
         rules = getattr(parsed, "rules", None)
-        names = ARTICLE_RULE_FIELDS if article else PAGE_RULE_FIELDS
+        keys = ARTICLE_RULES if article else PAGE_RULES
         where = f"{page.node} > {article.key}" if article else page.node
         if not isinstance(rules, Mapping):
             found.append(f"{where}: no rules mapping (got {type(rules).__name__})")
             continue
-        found += [f"{where} {name}: no rule named" for name in names
-                  if getattr(parsed, name) and not (isinstance(rules.get(name), str) and rules[name])]
+        found += [f"{where} {name}: no rule named" for name, key in keys.items()
+                  if getattr(parsed, name) and not (isinstance(rules.get(key), str) and rules[key])]
     return found
 
 
