@@ -42,6 +42,8 @@ _LABEL_WITH_BAN = re.compile(r"第?\s*([A-Za-z]{0,2}\d{1,3}[A-Za-z]?)\s*版(?!�
 _LABEL_BARE = re.compile(r"^\s*([A-Za-z]{0,2}\d{1,3}[A-Za-z]?)\s*[:：]\s*(\S.*)$")
 # A label standing alone in an element: the generic rule reads only short texts that are nothing but a label.
 _STANDALONE_LABEL = re.compile(r"^第?\s*[A-Za-z]{0,2}\d{1,3}[A-Za-z]?\s*版\s*(?:[:：]\s*\S.{0,15})?$")
+# Link texts that name no page: navigation between pages and issues.
+_NAVIGATION = re.compile(r"上一|下一|前一|后一|首页|返回|目录|导航|下载|PDF|往期|回顶部|^\W*$", re.IGNORECASE)
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _ENP_BLOCK = re.compile(r"<!--\s*enpproperty(.*?)/enpproperty\s*-->", re.DOTALL | re.IGNORECASE)
 # Both tag styles: <title>…</title> and <founder-title>…</founder-title>.
@@ -57,6 +59,10 @@ _ICON = re.compile(r"(?:\.gif$|/(?:images?|img|icons?|skin|style|css)/[^/]*$)", 
 _ARTICLE_LIKE = re.compile(r"(?:content|con|nw\.|detail|article|arti)[^/]*\d[^/]*\.s?html?$", re.IGNORECASE)
 _CJK_CHARS = re.compile(r"[\u3400-\u9fff]")
 _CAPTION_MAX = 160
+_CAPTION_CLASS = re.compile(r"caption|pic-?t|pictext|ptext|img-?t|photo-?t|zhu|tuzhu|explain", re.IGNORECASE)
+# How captions end or start: …摄, …供图, （新华社发）, 资料图片, 图为…, ▲…
+_CAPTION_TEXT = re.compile(r"(?:摄|摄影|供图|发|图片|制图|绘|截图)\s*[）)]?\s*$"
+                           r"|^\s*(?:图为|图：|图:|▲|△|上图|下图|左图|右图)")
 _ENTRY_LINKS = 6
 
 
@@ -264,29 +270,39 @@ def _page_links(root: Any, base: str, cfg: PlatformConfig, date: str,
     the visible list `第A01版：头版`). Links to other days' pages (上一期) are not this issue's. The third value
     lists the page numbers any link's text shows, whatever its URL, in order of appearance.
     """
-    found: dict[str, tuple[str, str]] = {}
-    rules: dict[str, int] = {}
-    numbers: dict[str, None] = {}
+    texts: dict[Any, str] = {}
+
+    def label_of(anchor: Any) -> tuple[str, str]:
+        """The anchor's label; a bare name only if it is no navigation word (上一版, 下一版, 首页, PDF …)."""
+        if anchor not in texts:
+            texts[anchor] = _text_of([anchor])
+        no, name = parse_page_label(texts[anchor])
+        if not no and (len(name) > 12 or _NAVIGATION.search(name)):
+            name = ""
+        return no, name
+
     links = _LINKS(root)
-    for anchor in links:
-        text = _text_of([anchor])
-        if text and len(text) <= 24 and (_LABEL_WITH_BAN.search(text) or _LABEL_BARE.match(text)):
-            numbers[parse_page_label(text)[0]] = None
+    numbers = {no: None for anchor in links if (no := label_of(anchor)[0])}
+    found: dict[str, tuple[str, str]] = {}
+    order: dict[str, tuple[int, int]] = {}  # url -> (0 and where a numbered label links it first, else 1 and where)
+    rules: dict[str, int] = {}
     candidates = _all(root, cfg, "page_links") + [(n, "generic:page-url-shape") for n in links]
     candidates += [(href, "generic:raw-html") for href in raw]
-    for anchor, rule in candidates:
+    for position, (anchor, rule) in enumerate(candidates):
         href = anchor if isinstance(anchor, str) else _href(anchor)
         url = _absolute(base, href) if href else ""
         if not url or not _http(url) or date_from_url(url, cfg) != date or not date:
             continue
-        label = ("", "") if isinstance(anchor, str) else parse_page_label(_text_of([anchor]))
-        if url in found:
-            found[url] = _better_label(found[url], label)
-            continue
-        found[url] = label
-        rules[rule] = rules.get(rule, 0) + 1
-    pages = [PageLink(url, no, name) for url, (no, name) in found.items()]
-    return pages, " + ".join(f"{rule} ({count})" for rule, count in rules.items()), [n for n in numbers if n]
+        label = ("", "") if isinstance(anchor, str) else label_of(anchor)
+        if url not in found:
+            found[url], order[url] = ("", ""), (1, position)
+            rules[rule] = rules.get(rule, 0) + 1
+        found[url] = _better_label(found[url], label)
+        if label[0] and order[url][0]:
+            order[url] = (0, position)
+    # The page list's order: where each page is first linked by its label, not by 上一版/下一版 before the list.
+    pages = [PageLink(url, *found[url]) for url in sorted(found, key=order.__getitem__)]
+    return pages, " + ".join(f"{rule} ({count})" for rule, count in rules.items()), list(numbers)
 
 
 def _standalone_label(root: Any) -> tuple[str, str] | None:
@@ -410,7 +426,11 @@ def _article_urls(root: Any, base: str, cfg: PlatformConfig, skip: set[Any],
             urls[url] = None
             counts[rule] = counts.get(rule, 0) + 1
     unshaped: list[str] = []
-    for node in [*_LINKS(root), *_SVG_LINKS(root)]:
+    links = [*_LINKS(root), *_SVG_LINKS(root)]
+    # Reading order: a title list's text links before an image map's areas, wherever the map stands.
+    links = [n for n in links if n.tag == "a" and _node_text(n).strip()] + [
+        n for n in links if not (n.tag == "a" and _node_text(n).strip())]
+    for node in links:
         href = _href(node)
         url = _absolute(base, href) if href else ""
         if not url or url in urls or not _http(url):
@@ -499,51 +519,112 @@ def parse_enpproperty(html: str) -> dict[str, str]:
     return {name.lower(): normalize_inline(value) for _, name, value in _ENP_FIELD.findall(match.group(1))}
 
 
-def _caption_after(img: Any) -> str:
-    """The short text right after an image (its next sibling element, or that of its wrapping element)."""
+def _next_element(node: Any) -> Any:
+    """The next sibling that is an element (comments and processing instructions skipped), or None."""
+    sibling = node.getnext()
+    while sibling is not None and not isinstance(sibling.tag, str):
+        sibling = sibling.getnext()
+    return sibling
+
+
+def _caption_near(img: Any, body: frozenset[Any] = frozenset(), roots: frozenset[Any] = frozenset()) -> str:
+    """The caption printed with a photo whatever the template: the next table row (photo tables), else the next
+    element after the photo or its wrapper when it is marked as a caption (class), reads as one (…摄, 图为…) or
+    stands outside the body element. A plain paragraph inside the body (body: its elements) that reads like body
+    text is never taken: it may be the body's first paragraph."""
+    row = next(img.iterancestors("tr"), None)
+    if row is not None:
+        below = _next_element(row)
+        if below is not None and below.tag == "tr" and below.find(".//img") is None:
+            text = _text_of([below])
+            return text if len(text) <= _CAPTION_MAX else ""
     node = img
-    for _ in range(3):
-        sibling = node.getnext()
-        while sibling is not None and not isinstance(sibling.tag, str):
-            sibling = sibling.getnext()
+    for _ in range(2):
+        sibling = _next_element(node)
         if sibling is not None:
             text = _text_of([sibling])
-            if sibling.tag != "img" and text and len(text) <= _CAPTION_MAX and not sibling.findall(".//img"):
+            marked = _CAPTION_CLASS.search(f"{sibling.get('class', '')} {sibling.get('id', '')}")
+            if (text and len(text) <= _CAPTION_MAX and sibling.find(".//img") is None
+                    and (marked or _CAPTION_TEXT.search(text) or (body and sibling not in body)
+                         or _set_apart(sibling))):
                 return text
             return ""
-        node = node.getparent()
-        if node is None or node.tag in ("body", "html"):
+        node = node.getparent()  # the photo alone in a wrapper (div.picbox): the caption follows the wrapper
+        if node is None or node in roots or len(node) > 1 or _text_of([node]):
             return ""
     return ""
 
 
-def _image(base: str, img: Any, cfg: PlatformConfig, generic: bool) -> dict[str, str] | None:
+def _indented(element: Any) -> bool:
+    """Whether an element's text starts with a paragraph indent (full-width or no-break spaces), as body text does."""
+    raw = "".join(_TEXT_NODES(element))
+    return raw.lstrip(" \t\r\n")[:1] in ("\u3000", "\xa0")
+
+
+def _set_apart(element: Any) -> bool:
+    """A paragraph printed apart from the body text: centred, or unindented where the next paragraph is indented."""
+    style = f"{element.get('align', '')} {element.get('style', '')}".lower()
+    if "center" in style:
+        return True
+    following = _next_element(element)
+    return following is not None and not _indented(element) and _indented(following)
+
+
+def _image(base: str, img: Any, cfg: PlatformConfig, body: frozenset[Any],
+           roots: frozenset[Any]) -> dict[str, str] | None:
     """One photo of the article, absolute, with its caption (None for an image without a source)."""
     src = (img.get("src") or "").strip()
     if not src:
         return None
     caption, _ = first_text(img, cfg, "image_caption")
-    if not caption and generic:
-        caption = _caption_after(img)
-    return {"url": _absolute(base, src), "caption": caption}
+    return {"url": _absolute(base, src), "caption": caption or _caption_near(img, body, roots)}
 
 
-def _parse_images(root: Any, base: str, cfg: PlatformConfig, bodies: list[Any]) -> tuple[list[dict[str, str]], str]:
-    """(images, rule): the selectors' photos, else the images in the element that holds the body.
+def _images_around(bodies: list[Any], title: str) -> list[Any]:
+    """The photos in the body elements and just before them: an older template puts the photo and its caption
+    beside <founder-content> (`<div id="content"><img …><p>caption</p><founder-content>…`), others above the body
+    element. Walks back over the previous siblings of the body element and of its parent, stopping at the one
+    holding the title (the article head) or after four."""
+    body = next((b for b in bodies if etree.iselement(b)), None)
+    if body is None:
+        return []
+    before: list[Any] = []
+    node = body
+    for _ in range(2):
+        siblings: list[Any] = []
+        previous = node.getprevious()
+        while previous is not None and len(siblings) < 4:
+            if isinstance(previous.tag, str):
+                if title and title[:10] in _text_of([previous]):
+                    break
+                siblings.append(previous)
+            previous = previous.getprevious()
+        before = siblings[::-1] + before if previous is None or not before else before
+        node = node.getparent()
+        if node is None or node.tag in ("body", "html"):
+            break
+    images = [img for element in before for img in element.iter("img")]
+    images += [img for b in bodies if etree.iselement(b) for img in b.iter("img")]
+    return [img for img in images
+            if not _ICON.search(url_path(img.get("src") or "")) and next(img.iterancestors("a"), None) is None]
 
-    An older template puts the photo and its caption beside <founder-content>, not in it:
-    `<div id="content"><img src="…"><p>caption</p><founder-content>…`.
-    """
+
+def _parse_images(root: Any, base: str, cfg: PlatformConfig, bodies: list[Any],
+                  title: str) -> tuple[list[dict[str, str]], str]:
+    """(images, rule): the selectors' photos, else the photos in and just before the body element; each once."""
     found = [(img, rule) for img, rule in _all(root, cfg, "images") if etree.iselement(img)]
-    if found:
-        images = [i for img, _ in found if (i := _image(base, img, cfg, False))]
-        return images, found[0][1]
-    container = next((b.getparent() for b in bodies if etree.iselement(b) and b.getparent() is not None), None)
-    if container is None or container.tag in ("body", "html"):
-        return [], ""
-    images = [i for img in container.iter("img")
-              if not _ICON.search(url_path(img.get("src") or "")) and (i := _image(base, img, cfg, True))]
-    return images, "generic:images-beside-body" if images else ""
+    rule = found[0][1] if found else ""
+    nodes = [img for img, _ in found] or _images_around(bodies, title)
+    if nodes and not found:
+        rule = "generic:images-around-body"
+    images: dict[str, dict[str, str]] = {}
+    roots = frozenset(b for b in bodies if etree.iselement(b))
+    in_body = frozenset(e for b in roots for e in b.iter())
+    for img in dict.fromkeys(nodes):
+        image = _image(base, img, cfg, in_body, roots)
+        if image and image["url"] not in images:
+            images[image["url"]] = image
+    return list(images.values()), rule if images else ""
 
 
 def _body_nodes(root: Any, cfg: PlatformConfig) -> tuple[list[Any], str]:
@@ -611,7 +692,7 @@ def parse_article(response: TextResponse, cfg: PlatformConfig) -> ArticleData:
         if author and values[name] == author:
             values[name], rules[name] = "", ""
     bodies, rules["body"] = _body_nodes(root, cfg)
-    images, rules["images"] = _parse_images(root, response.url, cfg, bodies)
+    images, rules["images"] = _parse_images(root, response.url, cfg, bodies, values["title"])
     paragraphs = _parse_paragraphs(bodies, {i["caption"] for i in images if i["caption"]})
     if not paragraphs:
         paragraphs, rules["body"] = _fallback_paragraphs(html, response.url)
