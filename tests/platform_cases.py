@@ -183,7 +183,8 @@ def crawl_tests(
     """The module fixtures `served` (the site build(folder) makes, on loopback) and `crawl` (`scrapy crawl
     epaper -a platform=...` of start..end, the only day without an issue being missing_day), and the tests of
     that crawl, by name; expected(base_url) gives the records. `args` are further crawl arguments
-    (e.g. first_node); `site_dir` is the paper's folder on the server (its base URL's path); `profile` crawls
+    (e.g. first_node); `site_dir` is the paper's folder on the server (its base URL's path), which build(folder)
+    then makes; `profile` crawls
     the bundled profile named `paper` (its URL templates and overrides) instead of `platform`'s defaults."""
     chosen = () if profile else ("-a", f"platform={platform}")
     common = ("crawl", "epaper", *chosen, "-a", f"paper={paper}", *args)
@@ -191,7 +192,9 @@ def crawl_tests(
     @pytest.fixture(scope="module")
     def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         """The site in its own encoding, served on loopback."""
-        with serve(build(tmp_path_factory.mktemp(f"{paper}-served"))) as url:
+        folder = tmp_path_factory.mktemp(f"{paper}-served")
+        built = build(folder / site_dir) if site_dir else build(folder)
+        with serve(folder if site_dir else built) as url:
             yield url + site_dir
 
     @pytest.fixture(scope="module")

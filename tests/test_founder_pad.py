@@ -4,6 +4,7 @@ pad/content/ articles whose 引题 / title / 副题 / author sit in font#intro-t
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from crawler.platforms import extract
@@ -47,19 +48,13 @@ def test_article_key_from_a_pad_url():
 # --- end to end: a real crawl over loopback HTTP -----------------------------------------------
 
 
-def build(folder: Path) -> Path:
-    """The server's root, the paper under hbrb/."""
-    build_paper(folder, "gbk")
-    return folder
-
-
-def records_at(base: str) -> list[dict]:
-    return expected_records(ISSUES, base, PAPER, PAPER_NAME, root=ROOT)
-
 
 # The bundled hbrb profile (pad/column/ root), 2025-03-19..21 (the 20th has no issue); this paper's first page
 # is node_A1.html, not the profile's node_01.html.
 globals().update(crawl_tests(platform="founder-new", paper=PAPER, paper_name=PAPER_NAME, issues=ISSUES,
-                             missing_day=MISSING_DATES[0], build=build, expected=records_at, start="2025-03-19",
+                             missing_day=MISSING_DATES[0],
+                             build=partial(build_site, issues=ISSUES, root=ROOT, encoding="gbk", paper_name=PAPER_NAME),
+                             expected=partial(expected_records, ISSUES, paper=PAPER, paper_name=PAPER_NAME, root=ROOT),
+                             start="2025-03-19",
                              end="2025-03-21", args=("-a", f"first_node={FIRST_NODE}"), site_dir=f"{PAPER}/",
                              profile=True))

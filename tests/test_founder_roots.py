@@ -4,6 +4,7 @@ pages) and 中国旅游报's paper/ parsed record by record; auto-detection of e
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -95,19 +96,14 @@ def test_not_a_page_url(url):
 # --- end to end: real crawls over loopback HTTP ------------------------------------------------------
 
 
-def build(folder: Path) -> Path:
-    """The server's root, the paper under gmrb/."""
-    build_paper(folder, "utf-8")
-    return folder
-
-
-def records_at(base: str) -> list[dict]:
-    return expected_records(ISSUES, base, PAPER, PAPER_NAME, root=ROOT)
-
 
 # The bundled gmrb profile (its issue_url names the html/layout/ root), 2025-03-18..20; the 20th has no issue.
 globals().update(crawl_tests(platform="founder-new", paper=PAPER, paper_name=PAPER_NAME, issues=ISSUES,
-                             missing_day=MISSING_DATES[0], build=build, expected=records_at, start="2025-03-18",
+                             missing_day=MISSING_DATES[0],
+                             build=partial(build_site, issues=ISSUES, root=ROOT, encoding="utf-8",
+                                           paper_name=PAPER_NAME),
+                             expected=partial(expected_records, ISSUES, paper=PAPER, paper_name=PAPER_NAME, root=ROOT),
+                             start="2025-03-18",
                              end="2025-03-20", site_dir=f"{PAPER}/", profile=True))
 
 

@@ -4,6 +4,7 @@ crawl through the bundled jjckb profile."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from tests.platform_cases import PlatformCases, crawl_tests
@@ -29,17 +30,9 @@ def test_the_article_has_no_founder_title_or_font01_row(site):
     assert CASES.article(site, ARTICLES[0]).title == ARTICLES[0]["title"]
 
 
-def build(folder: Path) -> Path:
-    """The server's root, the paper under jjckb/."""
-    build_site(folder / PAPER)
-    return folder
-
-
-def records_at(base: str) -> list[dict]:
-    return expected_records(ISSUES, base)
-
 
 # The bundled jjckb profile, 2025-03-17..19; the 18th has no issue.
 globals().update(crawl_tests(platform="founder-classic", paper=PAPER, paper_name=PAPER_NAME, issues=ISSUES,
-                             missing_day=MISSING_DATES[0], build=build, expected=records_at, start="2025-03-17",
+                             missing_day=MISSING_DATES[0], build=build_site,
+                             expected=partial(expected_records, ISSUES), start="2025-03-17",
                              end="2025-03-19", site_dir=f"{PAPER}/", profile=True))

@@ -3,6 +3,7 @@ the bundled fzrb profile, entered by PaperIndex.htm / IssueIndex.htm meta refres
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -59,19 +60,11 @@ def test_detected_from_a_page_url():
 # --- end to end: real crawls over loopback HTTP ------------------------------------------------------
 
 
-def build(folder: Path) -> Path:
-    """The server's root, the paper under fzrb/."""
-    build_site(folder / PAPER)
-    return folder
-
-
-def records_at(base: str) -> list[dict]:
-    return expected_records(ISSUES, base)
-
 
 # The bundled profile (IssueIndex.htm as each day's entry), 2024-11-28..30; the 28th has no issue.
 globals().update(crawl_tests(platform="paperindex", paper=PAPER, paper_name=PAPER_NAME, issues=ISSUES,
-                             missing_day=MISSING_DATES[0], build=build, expected=records_at, start="2024-11-28",
+                             missing_day=MISSING_DATES[0], build=build_site,
+                             expected=partial(expected_records, ISSUES), start="2024-11-28",
                              end="2024-11-30", site_dir=f"{PAPER}/", profile=True))
 
 

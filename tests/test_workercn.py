@@ -3,6 +3,7 @@ crawls through the bundled grrb profile."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -49,19 +50,11 @@ def test_detected_from_a_page_url():
 # --- end to end: real crawls over loopback HTTP ------------------------------------------------------
 
 
-def build(folder: Path) -> Path:
-    """The server's root, the paper under grrb/."""
-    build_site(folder / PAPER)
-    return folder
-
-
-def records_at(base: str) -> list[dict]:
-    return expected_records(ISSUES, base)
-
 
 # The bundled grrb profile, 2025-03-17..19; the 18th has no issue.
 globals().update(crawl_tests(platform="workercn", paper=PAPER, paper_name=PAPER_NAME, issues=ISSUES,
-                             missing_day=MISSING_DATES[0], build=build, expected=records_at, start="2025-03-17",
+                             missing_day=MISSING_DATES[0], build=build_site,
+                             expected=partial(expected_records, ISSUES), start="2025-03-17",
                              end="2025-03-19", site_dir=f"{PAPER}/", profile=True))
 
 

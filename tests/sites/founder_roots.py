@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from tests.sites import render
-from tests.sites.derive import rel
+from tests.sites.derive import rel, write_site
 from tests.sites.model import Article, Issue, Page, printed_paragraphs
-from tests.sites.render import ROBOTS, esc, latest, long_date, neighbours, picture_rows, write
+from tests.sites.render import esc, long_date, neighbours, picture_rows
 
 
 class Root(NamedTuple):
@@ -161,21 +161,10 @@ def render_article(root: Root, issue: Issue, page: Page, article: Article, chars
 def build_site(out_dir: Path, issues: Sequence[Issue], *, root: str, encoding: str, paper_name: str) -> Path:
     """Write the site of a paper whose base URL is out_dir, with robots.txt one level up (the host's root)."""
     where = ROOTS[root]
-    out = Path(out_dir)
-    for issue in issues:
-        render.write_issue(out, issue, encoding, paper_name, layout(where),
-                           lambda i, p, c, n: render_page(where, i, p, c, n),
-                           lambda i, p, a, c, n: render_article(where, i, p, a, c, n))
-    if issues:
-        newest = latest(issues)
-        index = (
-            f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={render.charset(encoding)}">\n'
-            f'<meta http-equiv="refresh" content="0; url={ym_d(newest)}/{newest.pages[0].node}">\n'
-            f"<title>{esc(paper_name)}</title></head><body></body></html>\n"
-        )
-        write(out / f"{where.pages}index.html", index.encode(encoding))
-    write(out.parent / "robots.txt", ROBOTS)
-    return out
+    return write_site(Path(out_dir), issues, encoding, paper_name, layout(where),
+                      lambda i, p, c, n: render_page(where, i, p, c, n),
+                      lambda i, p, a, c, n: render_article(where, i, p, a, c, n),
+                      f"{where.pages}index.html", lambda newest: f"{ym_d(newest)}/{newest.pages[0].node}")
 
 
 def expected_records(issues: Sequence[Issue], base_url: str, paper: str, paper_name: str, *, root: str) -> list[dict]:

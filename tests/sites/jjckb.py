@@ -10,15 +10,15 @@ authors), no enpproperty comment. The articles are the 西海岸新闻 fixture's
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from tests.sites import founder_classic as classic
 from tests.sites import render
+from tests.sites.derive import cli, write_site
 from tests.sites.model import Article, Issue, Page, printed_paragraphs
-from tests.sites.render import ROBOTS, esc, issue_dir, latest, write
+from tests.sites.render import esc
 from tests.sites.xihaian import data
 
 PAPER = "jjckb"
@@ -65,16 +65,8 @@ def render_article(issue: Issue, page: Page, article: Article, charset: str, pap
 def build_site(out_dir: Path, issues: Sequence[Issue] = ISSUES, *, encoding: str = "gbk",
                paper_name: str = PAPER_NAME) -> Path:
     """Write the site of a paper whose base URL is out_dir, with robots.txt one level up (the host's root)."""
-    out = Path(out_dir)
-    for issue in issues:
-        render.write_issue(out, issue, encoding, paper_name, classic.LAYOUT, render_page, render_article)
-    if issues:
-        first = f"{issue_dir(latest(issues))}{latest(issues).pages[0].node}"
-        index = (f'<HTML><HEAD><META http-equiv="Content-Type" content="text/html; charset={render.charset(encoding)}">'
-                 f'\n<meta http-equiv="refresh" content="0; url={first}"></HEAD><BODY></BODY></HTML>\n')
-        write(out / "paperindex.htm", index.encode(encoding))
-    write(out.parent / "robots.txt", ROBOTS)
-    return out
+    return write_site(Path(out_dir), issues, encoding, paper_name, classic.LAYOUT, render_page, render_article,
+                      "paperindex.htm", lambda newest: classic.page_path(newest, newest.pages[0]))
 
 
 def expected_records(issues: Sequence[Issue], base_url: str, paper: str = PAPER,
@@ -83,14 +75,7 @@ def expected_records(issues: Sequence[Issue], base_url: str, paper: str = PAPER,
     return render.expected_records(issues, base_url, paper, paper_name, classic.LAYOUT)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """CLI: build the fixture site into OUT_DIR/jjckb/."""
-    parser = argparse.ArgumentParser(description="Build the 经济参考报-style Founder classic fixture site.")
-    parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--encoding", choices=sorted(render.CHARSETS), default="gbk")
-    args = parser.parse_args(argv)
-    print(build_site(args.out_dir / PAPER, encoding=args.encoding))
-    return 0
+main = cli("Build the 经济参考报-style Founder classic fixture site.", build_site, PAPER, "gbk")
 
 
 if __name__ == "__main__":

@@ -17,14 +17,13 @@ re-keyed. Usage: python -m tests.sites.paperindex OUT_DIR [--encoding gbk|utf-8]
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
 from tests.sites import render
-from tests.sites.derive import rekey
+from tests.sites.derive import cli, refresh, rekey, write_site
 from tests.sites.model import Article, Issue, Page, printed_paragraphs
-from tests.sites.render import ROBOTS, esc, latest, long_date, write
+from tests.sites.render import esc, long_date, write
 from tests.sites.rmrb_nbs import data
 
 PAPER = "fzrb"
@@ -66,12 +65,6 @@ LAYOUT = render.Layout(
 def page_label(page: Page) -> str:
     """The label of a page: "第01版：要闻"."""
     return f"第{page.page_no}版：{page.page_name}"
-
-
-def refresh(target: str, charset: str) -> str:
-    """A page that only sends the browser on (PaperIndex.htm, IssueIndex.htm)."""
-    return (f'<HTML><HEAD><META http-equiv="Content-Type" content="text/html; charset={charset}">\n'
-            f'<META HTTP-EQUIV="REFRESH" CONTENT="0; URL={target}"></HEAD><BODY></BODY></HTML>\n')
 
 
 # --- pages and articles -------------------------------------------------------------------------
@@ -120,15 +113,11 @@ def render_article(issue: Issue, page: Page, article: Article, charset: str, pap
 def build_site(out_dir: Path, issues: Sequence[Issue] = ISSUES, *, encoding: str = "utf-8",
                paper_name: str = PAPER_NAME) -> Path:
     """Write the site of a paper whose base URL is out_dir, with robots.txt one level up (the host's root)."""
-    charset = render.charset(encoding)
-    out = Path(out_dir)
-    for issue in issues:
-        render.write_issue(out, issue, encoding, paper_name, LAYOUT, render_page, render_article)
-        write(out / f"content/{ymd(issue)}/IssueIndex.htm", refresh(issue.pages[0].node, charset).encode(encoding))
-    if issues:
-        newest = f"{ymd(latest(issues))}/IssueIndex.htm"
-        write(out / "content/PaperIndex.htm", refresh(newest, charset).encode(encoding))
-    write(out.parent / "robots.txt", ROBOTS)
+    out = write_site(Path(out_dir), issues, encoding, paper_name, LAYOUT, render_page, render_article,
+                     "content/PaperIndex.htm", lambda newest: f"{ymd(newest)}/IssueIndex.htm")
+    for issue in issues:  # each day's entry page, refreshing to its first page
+        page = refresh(issue.pages[0].node, render.charset(encoding))
+        write(out / f"content/{ymd(issue)}/IssueIndex.htm", page.encode(encoding))
     return out
 
 
@@ -138,14 +127,7 @@ def expected_records(issues: Sequence[Issue], base_url: str, paper: str = PAPER,
     return render.expected_records(issues, base_url, paper, paper_name, LAYOUT)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """CLI: build the fixture site into OUT_DIR/fzrb/."""
-    parser = argparse.ArgumentParser(description="Build the PaperIndex fixture e-paper site.")
-    parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--encoding", choices=sorted(render.CHARSETS), default="utf-8")
-    args = parser.parse_args(argv)
-    print(build_site(args.out_dir / PAPER, encoding=args.encoding))
-    return 0
+main = cli("Build the PaperIndex fixture e-paper site.", build_site, PAPER, "utf-8")
 
 
 if __name__ == "__main__":

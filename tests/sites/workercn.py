@@ -16,14 +16,13 @@ Usage: python -m tests.sites.workercn OUT_DIR [--encoding gbk|utf-8]
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
 from tests.sites import render
-from tests.sites.derive import rekey
+from tests.sites.derive import cli, rekey, write_site
 from tests.sites.model import Article, Issue, Page, printed_paragraphs
-from tests.sites.render import ROBOTS, esc, latest, long_date, neighbours, picture_rows, write
+from tests.sites.render import esc, long_date, neighbours, picture_rows
 from tests.sites.xihaian import data
 
 PAPER = "grrb"
@@ -98,17 +97,8 @@ def render_article(issue: Issue, page: Page, article: Article, charset: str, pap
 def build_site(out_dir: Path, issues: Sequence[Issue] = ISSUES, *, encoding: str = "gbk",
                paper_name: str = PAPER_NAME) -> Path:
     """Write the site of a paper whose base URL is out_dir, with robots.txt one level up (the host's root)."""
-    out = Path(out_dir)
-    for issue in issues:
-        render.write_issue(out, issue, encoding, paper_name, LAYOUT, render_page, render_article)
-    if issues:
-        newest = latest(issues)
-        index = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={render.charset(encoding)}">'
-                 f'\n<meta http-equiv="refresh" content="0; url={day_dir(newest)}{newest.pages[0].node}">\n'
-                 "</head><body></body></html>\n")
-        write(out / "index.htm", index.encode(encoding))
-    write(out.parent / "robots.txt", ROBOTS)
-    return out
+    return write_site(Path(out_dir), issues, encoding, paper_name, LAYOUT, render_page, render_article, "index.htm",
+                      lambda newest: LAYOUT.page_path(newest, newest.pages[0]))
 
 
 def expected_records(issues: Sequence[Issue], base_url: str, paper: str = PAPER,
@@ -117,14 +107,7 @@ def expected_records(issues: Sequence[Issue], base_url: str, paper: str = PAPER,
     return render.expected_records(issues, base_url, paper, paper_name, LAYOUT)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """CLI: build the fixture site into OUT_DIR/grrb/."""
-    parser = argparse.ArgumentParser(description="Build the 工人日报-style fixture e-paper site.")
-    parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--encoding", choices=sorted(render.CHARSETS), default="gbk")
-    args = parser.parse_args(argv)
-    print(build_site(args.out_dir / PAPER, encoding=args.encoding))
-    return 0
+main = cli("Build the 工人日报-style fixture e-paper site.", build_site, PAPER, "gbk")
 
 
 if __name__ == "__main__":
