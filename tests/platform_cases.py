@@ -193,18 +193,25 @@ def crawl_tests(
     start: str,
     end: str,
     args: Sequence[str] = (),
+    site_dir: str = "",
+    profile: bool = False,
 ) -> dict[str, Callable]:
     """The module fixtures `served` (the site build(folder) makes, on loopback) and `crawl` (`scrapy crawl
     epaper -a platform=...` of start..end, the only day without an issue being missing_day), and the tests of
     that crawl, by name; expected(base_url) gives the records. `args` are further crawl arguments
-    (e.g. first_node)."""
-    common = ("crawl", "epaper", "-a", f"platform={platform}", "-a", f"paper={paper}", *args)
+    (e.g. first_node); `site_dir` is the paper's folder on the server (its base URL's path), which build(folder)
+    then makes; `profile` crawls
+    the bundled profile named `paper` (its URL templates and overrides) instead of `platform`'s defaults."""
+    chosen = () if profile else ("-a", f"platform={platform}")
+    common = ("crawl", "epaper", *chosen, "-a", f"paper={paper}", *args)
 
     @pytest.fixture(scope="module")
     def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         """The site in its own encoding, served on loopback."""
-        with serve(build(tmp_path_factory.mktemp(f"{paper}-served"))) as url:
-            yield url
+        folder = tmp_path_factory.mktemp(f"{paper}-served")
+        built = build(folder / site_dir) if site_dir else build(folder)
+        with serve(folder if site_dir else built) as url:
+            yield url + site_dir
 
     @pytest.fixture(scope="module")
     def crawl(served: str, tmp_path_factory: pytest.TempPathFactory) -> dict:

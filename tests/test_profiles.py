@@ -107,5 +107,6 @@ def test_papers_command_lists_profiles_with_sources():
                             text=True, timeout=60)
     assert result.returncode == 0
     keys = [line.split("\t")[0] for line in result.stdout.splitlines() if not line.startswith("\t")]
-    assert keys == ["demo", "gmrb", "rmrb", "rmrb-nbs", "xihaian"]
-    assert result.stdout.count("\tsource: ") == 5
+    assert keys == ["ahrb", "demo", "fzrb", "gmrb", "gmrb-nbs", "grrb", "hbrb", "jjckb", "jjrb", "jxrb", "kjrb",
+                    "mrdx", "nfrb", "rmrb", "rmrb-nbs", "xihaian", "zglyb"]
+    assert result.stdout.count("\tsource: ") == len(keys)
