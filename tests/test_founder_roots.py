@@ -116,7 +116,6 @@ def test_auto_from_the_paper_folder_finds_the_html_layout_root(served, tmp_path)
     assert {r["date"] for r in read_archive(tmp_path)} == {"2025-03-19"}
 
 
-@pytest.mark.xfail(strict=True, reason="needs the spider's _adopt to apply Detection.overrides (issue_url)")
 def test_auto_with_dates_uses_the_detected_root(served, tmp_path):
     page = f"{served}html/layout/202503/19/node_01.html"
     result = run_scrapy("crawl", "epaper", "-a", "platform=auto", "-a", f"base_url={page}", "-a", "paper=x",

@@ -75,3 +75,14 @@ def test_auto_from_the_paper_folder_finds_the_latest_issue(served, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "auto: detected platform paperindex from a link on " in result.stderr
     assert {r["date"] for r in read_archive(tmp_path)} == {"2024-11-30"}
+
+
+def test_auto_with_dates_enters_each_day_by_its_index(served, tmp_path):
+    """Detected from a page URL, a dated crawl still enters every day by IssueIndex.htm: the first page's own
+    name changes by day and must not become the first_node."""
+    first = next(r for r in expected_records(ISSUES, served) if r["type"] == "page")
+    result = run_scrapy("crawl", "epaper", "-a", "platform=auto", "-a", f"base_url={first['url']}", "-a", "paper=x",
+                        "-a", "start=2024-11-28", "-a", "end=2024-11-30", "-s", f"ARCHIVE_DIR={tmp_path}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    want = {r["url"] for r in expected_records(ISSUES, served)}
+    assert {r["url"] for r in read_archive(tmp_path)} == want

@@ -208,8 +208,15 @@ class EpaperSpider(scrapy.Spider):
 
     def _adopt(self, found: detect.Detection, evidence: str) -> None:
         """Crawl on as the detected platform; the detected page names an issue's first page unless told."""
-        first_node = self.profile.first_node or found.page_url.rsplit("/", 1)[-1]
-        self.platform = get_platform(found.platform, {**self.profile.overrides, "first_node": first_node})
+        platform = get_platform(found.platform, {**found.overrides, **self.profile.overrides})
+        # The detected page's file name names the first page (node_A1.html, nbs.D110000gmrb_01.htm) unless the
+        # platform enters an issue by an index file that is no page (PaperIndex's IssueIndex.htm).
+        default = platform.values["first_node"]
+        enters_by_page = extract.is_page_url(platform.issue_url(found.base_url, dt.date(2000, 1, 1)), platform)
+        detected = found.page_url.split("?", 1)[0].rsplit("/", 1)[-1] if enters_by_page else default
+        first_node = self.profile.first_node or detected
+        self.platform = get_platform(found.platform,
+                                     {**found.overrides, **self.profile.overrides, "first_node": first_node})
         self.base_url = found.base_url
         self.crawler.stats.set_value("epaper/detected_platform", found.platform)
         logger.info("auto: detected platform %s from %s (base URL %s)", found.platform, evidence, found.base_url)
