@@ -90,3 +90,17 @@ def test_article_like_links_of_no_known_shape_are_a_note():
 )
 def test_client_redirect(html, target):
     assert extract.client_redirect(html, "http://e.test/index.htm")[0] == target
+
+
+def test_article_links_of_other_days_are_not_this_pages():
+    """A 往期 box links articles of other issues: the URL-shape rule takes only this issue's."""
+    html = ('<div class="x"><a href="content_1.htm">今天的文章</a></div><div class="past">'
+            '<a href="../18/content_7.htm">昨天的文章</a><a href="../../2025-02/19/content_8.htm">上月的文章</a></div>')
+    assert _page(html).article_urls == ["http://e.test/html/2025-03/19/content_1.htm"]
+
+
+def test_text_links_give_the_reading_order_before_the_image_map():
+    html = ('<map name="m"><area href="content_3.htm?div=0"><area href="content_2.htm"><area href="content_1.htm">'
+            '</map><div class="list"><a href="content_1.htm?div=-1">一</a><a href="content_2.htm#p1">二</a>'
+            '<a href="content_3.htm">三</a></div>')
+    assert [u[-13:] for u in _page(html).article_urls] == ["content_1.htm", "content_2.htm", "content_3.htm"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -407,51 +408,60 @@ def _page_image(root: Any, base: str, cfg: PlatformConfig, date: str) -> tuple[s
     return "", ""
 
 
-def _article_urls(root: Any, base: str, cfg: PlatformConfig, skip: set[Any],
-                  raw: list[str]) -> tuple[list[str], str, list[str]]:
+_PATH_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}-?[01]\d/?[0-3]\d(?!\d)")
+
+
+def _other_day(url: str, marks: tuple[str, ...]) -> bool:
+    """Whether an article URL's path carries a date that is not the issue's (a 往期 box links other days)."""
+    path = url_path(url)
+    return bool(marks) and _PATH_DATE.search(path) is not None and not any(m in path for m in marks)
+
+
+def _article_urls(root: Any, base: str, cfg: PlatformConfig, skip: set[Any], raw: list[str],
+                  date: str = "") -> tuple[list[str], str, list[str]]:
     """(urls, rule, notes): article links in reading order, each once.
 
-    The selectors give the reading order (title list, then image map); any other link of article-URL shape is
-    added after them, except links in the guide box (导读 items point at other pages' articles) and in page-list
-    entries. Links that look like articles but match no article shape become a note.
+    Candidates: the selectors' links, then any other link of article-URL shape (except links in the guide box —
+    导读 items point at other pages' articles — and in page-list entries), then links the parser lost. Reading
+    order is the title list's: links with text (the selectors', then the others) before image-map areas and other
+    textless links, wherever the map stands in the document. Links that look like articles but match no article
+    shape become a note.
     """
-    urls: dict[str, None] = {}
-    counts: dict[str, int] = {}
-    for node, rule in _all(root, cfg, "article_links"):
-        if not etree.iselement(node):
-            continue
-        href = _href(node)
+    # url -> (order key, rule that found it first); order key: (0 text link | 1 textless, candidate position)
+    found: dict[str, tuple[tuple[int, int], str]] = {}
+    unshaped: dict[str, None] = {}
+    marks = _date_marks(date)
+    candidates = [(node, rule) for node, rule in _all(root, cfg, "article_links") if etree.iselement(node)]
+    generic = [*_LINKS(root), *_SVG_LINKS(root)]
+    candidates += [(node, "generic:article-url-shape") for node in generic]
+    candidates += [(href, "generic:raw-html") for href in raw]  # no markup left to tell a guide box by
+    for position, (node, rule) in enumerate(candidates):
+        href = node if isinstance(node, str) else _href(node)
         url = _absolute(base, href) if href else ""
-        if url and _http(url) and article_key(url, cfg) and url not in urls:
-            urls[url] = None
-            counts[rule] = counts.get(rule, 0) + 1
-    unshaped: list[str] = []
-    links = [*_LINKS(root), *_SVG_LINKS(root)]
-    # Reading order: a title list's text links before an image map's areas, wherever the map stands.
-    links = [n for n in links if n.tag == "a" and _node_text(n).strip()] + [
-        n for n in links if not (n.tag == "a" and _node_text(n).strip())]
-    for node in links:
-        href = _href(node)
-        url = _absolute(base, href) if href else ""
-        if not url or url in urls or not _http(url):
+        if not url or not _http(url):
             continue
-        if article_key(url, cfg):
-            if node in skip or _entry_page(node, base, cfg) not in ("", canonical_url(base)):
-                continue
-            urls[url] = None
-            counts["generic:article-url-shape"] = counts.get("generic:article-url-shape", 0) + 1
-        elif _ARTICLE_LIKE.search(url_path(url)) and not is_page_url(url, cfg) and url not in unshaped:
-            unshaped.append(url)
-    for href in raw:  # links the parser lost (see _lost_links): no markup left to tell a guide box by
-        url = _absolute(base, href)
-        if url not in urls and _http(url) and article_key(url, cfg):
-            urls[url] = None
-            counts["generic:raw-html"] = counts.get("generic:raw-html", 0) + 1
+        if not article_key(url, cfg):
+            if rule.startswith("generic") and _ARTICLE_LIKE.search(url_path(url)) and not is_page_url(url, cfg):
+                unshaped[url] = None
+            continue
+        textless = isinstance(node, str) or not (node.tag == "a" and _node_text(node).strip())
+        key = (int(textless), position)
+        if url in found:
+            if key < found[url][0]:
+                found[url] = (key, found[url][1])
+            continue
+        if rule == "generic:article-url-shape" and (
+                node in skip or _other_day(url, marks)
+                or _entry_page(node, base, cfg) not in ("", canonical_url(base))):
+            continue
+        found[url] = (key, rule)
+    urls = sorted(found, key=lambda url: found[url][0])
+    counts = Counter(rule for _, rule in found.values())
     notes = []
-    if unshaped:
+    if unshaped and not urls:
         notes.append(f"{len(unshaped)} link(s) look like articles but match no article shape of {cfg.name} "
-                     f"(e.g. {unshaped[0]}): set article_url_pattern in the profile's [overrides]")
-    return list(urls), " + ".join(f"{rule} ({n})" for rule, n in counts.items()), notes
+                     f"(e.g. {next(iter(unshaped))}): set article_url_pattern in the profile's [overrides]")
+    return urls, " + ".join(f"{rule} ({n})" for rule, n in counts.items()), notes
 
 
 _NOT_MARKUP = re.compile(r"<!--.*?-->|<script\b.*?</script\s*>", re.DOTALL | re.IGNORECASE)
@@ -485,7 +495,7 @@ def parse_page(response: TextResponse, cfg: PlatformConfig) -> PageData:
     image, image_rule = _page_image(root, base, cfg, date)
     guide_nodes = _all(root, cfg, "guide")
     in_guide = {d for n, _ in guide_nodes if etree.iselement(n) for d in n.iter()}
-    articles, articles_rule, notes = _article_urls(root, base, cfg, in_guide, raw)
+    articles, articles_rule, notes = _article_urls(root, base, cfg, in_guide, raw, date)
     notes += [lost] if lost else []
     rules = {"date": "url" if date_from_url(base, cfg) else ("generic:page-links" if date else ""),
              "pages": pages_rule, "page_no": label_rule if page_no else "",
