@@ -31,7 +31,6 @@ class EventLog:
 
     def __init__(self, archive_dir: Path | str) -> None:
         self.archive_dir = Path(archive_dir)
-        self.unwritten = 0  # events that could not be written (disk full, …): each was logged instead
 
     def add(self, paper: str, event: str, *, date: str = "", url: str = "", reason: str = "") -> None:
         """Record one event (one short line, appended in one write so concurrent crawls don't interleave).
@@ -50,7 +49,6 @@ class EventLog:
             finally:
                 os.close(fd)
         except OSError as exc:
-            self.unwritten += 1
             logger.warning("events: cannot write to %s (%s): %s", folder / EVENTS_FILE, exc.strerror or exc, line)
 
     def read(self, paper: str) -> list[dict[str, Any]]:
