@@ -25,10 +25,10 @@ SAVED_OPTIONS = ("date_from", "date_to", "year", "month", "paper", "sort", "coll
 # Options whose value is a file name (any bytes are fine there); every other argument must be text.
 PATH_OPTIONS = ("--index", "--plot", "--userdict")
 # C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates: crawled text shown on
-# a terminal must not move the cursor, retitle the window or reorder the line. One character for one, so
-# highlight offsets still fit.
+# a terminal must not move the cursor, retitle the window or reorder the line. Lone surrogates (a file name's
+# undecodable bytes) cannot be printed at all. One character for one, so highlight offsets still fit.
 _CONTROLS = dict.fromkeys([*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
-                           *range(0x2066, 0x206A)], "\ufffd")
+                           *range(0x2066, 0x206A), *range(0xD800, 0xE000)], "\ufffd")
 
 QUERY_HELP = """\
 query language:
@@ -500,7 +500,7 @@ def cmd_count(argv: list[str]) -> int:
     else:
         print_counts(result)
         if args.plot:
-            print(f"plot written to {args.plot}")
+            print(f"plot written to {clean(args.plot)}")
     return 0
 
 
