@@ -635,8 +635,7 @@ def _check_text(argv: list[str]) -> None:
             try:
                 arg.encode("utf-8")
             except UnicodeEncodeError:
-                fail(f"argument {position + 1} holds bytes that are not valid text (check the terminal's encoding): "
-                     f"{clean(arg.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace'))[:80]}")
+                fail(f"argument {position + 1} holds bytes that are not valid text (check the terminal's encoding)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -70,9 +70,15 @@ class Command(ScrapyCrawlCommand):
                 self.exitcode = self.exitcode or STORAGE_EXIT
 
     def _seen_store_usable(self) -> bool:
-        """Open, check and lock the seen-store once before fetching; else one line and exit 1."""
+        """Open (make), check and lock the seen-store once before fetching; else one line and exit 1.
+
+        In an archive folder that does not exist yet, the spider makes it when it needs it (a crawl that
+        fetches nothing creates nothing).
+        """
         archive_dir = (self.settings.get("ARCHIVE_DIR") if self.settings else None) or "data/archive"
         timeout = self.settings.getfloat("SEEN_TIMEOUT", DEFAULT_TIMEOUT) if self.settings else DEFAULT_TIMEOUT
+        if not Path(archive_dir).is_dir():
+            return True
         try:
             SeenStore.check(Path(archive_dir), timeout)
         except SeenStoreError as exc:
