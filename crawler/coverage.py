@@ -71,6 +71,7 @@ class Coverage:
     missing_pages: list[dict[str, str]] = field(default_factory=list)
     missing_articles: list[dict[str, str]] = field(default_factory=list)
     quarantined: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)  # what looked incomplete (crawler/health.py)
     pages: int = 0
     articles: int = 0
 
@@ -85,8 +86,14 @@ def coverage(archive_dir: Path | str, paper: str, date_from: dt.date, date_to: d
     """Join the day files and the event log of a paper over [date_from, date_to]."""
     log = EventLog(archive_dir)
     events = log.read(paper)
-    failures = {e["url"]: e for e in events if e.get("url") and e["event"] != "no_issue"}
+    failures = {e["url"]: e for e in events if e.get("url") and e["event"] not in ("no_issue", "warning")}
     report = Coverage(paper, date_from.isoformat(), date_to.isoformat())
+    latest: dict[tuple[str, str], dict[str, str]] = {}  # a warning repeated by later crawls is listed once
+    for e in events:
+        if e["event"] == "warning" and report.date_from <= (e.get("date") or "") <= report.date_to:
+            latest[(e.get("url", ""), e.get("reason", ""))] = {"date": e["date"], "url": e.get("url", ""),
+                                                                "reason": e.get("reason", "")}
+    report.warnings = sorted(latest.values(), key=lambda w: (w["date"], w["url"]))
     for offset in range((date_to - date_from).days + 1):
         date = (date_from + dt.timedelta(days=offset)).isoformat()
         path = day_file(Path(archive_dir), paper, date)
@@ -142,6 +149,7 @@ def print_table(report: Coverage) -> None:
             + [("missing article", a["date"], a["url"] or a["id"], a["reason"]) for a in report.missing_articles]
             + [("damaged lines kept aside", q["date"], q["file"], f"{q['lines']} lines")
                for q in report.quarantined]
+            + [("warning", w["date"], w["url"], w["reason"]) for w in report.warnings]
             + [("no issue", d, "", "") for d in report.no_issue_days]
             + [("never crawled", d, "", "") for d in report.never_crawled_days])
     if rows:

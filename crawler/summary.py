@@ -8,6 +8,7 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from crawler.health import health_line
 from crawler.pipelines.archive import STORAGE_ERROR
 
 MAX_FAILED_LINES = 20
@@ -49,6 +50,17 @@ def summary_lines(spider: Any, stats: dict[str, Any], reason: str) -> list[str]:
         lines += [f"    {url}  {why}" for url, why in failed[:MAX_FAILED_LINES]]
         if len(failed) > MAX_FAILED_LINES:
             lines.append(f"    … and {len(failed) - MAX_FAILED_LINES} more")
+    warnings = list(getattr(spider, "warnings", []))
+    if warnings:
+        lines.append("  looks incomplete (see also: python -m crawler.coverage):")
+        lines += [f"    {w.kind}  {w.url}  {w.reason}" for w in warnings[:MAX_FAILED_LINES]]
+        if len(warnings) > MAX_FAILED_LINES:
+            lines.append(f"    … and {len(warnings) - MAX_FAILED_LINES} more")
+    problems = dict(getattr(spider, "health_counts", {}))
+    for label, count in (("failed", len(failed)), ("parse errors", sum(
+            v for k, v in stats.items() if k.startswith("epaper/parse_errors/")))):
+        problems[label] = count
+    lines.append("  " + health_line(problems))
     return lines
 
 
@@ -66,5 +78,8 @@ class CrawlSummary:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if not hasattr(spider, "profile"):
             return
+        finish = getattr(spider, "finish_health", None)
+        if finish is not None:  # issue-level warnings, whichever closed handler runs first
+            finish()
         lines = summary_lines(spider, self.crawler.stats.get_stats(), reason)
         print("\n".join(lines), file=sys.stderr, flush=True)

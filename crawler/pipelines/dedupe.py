@@ -22,8 +22,8 @@ class DedupePipeline:
     """First record per id wins: a later record with the same id and URL is a duplicate, dropped and counted
     (dedupe/dropped, shown in the crawl summary).
 
-    A record whose id is taken by a record of another URL is not a duplicate (pages without a printed
-    page number all get the id `paper-date-p`): it keeps its data under `id-<8 hex of its URL's SHA-1>`
+    A record whose id is taken by a record of another URL is not a duplicate (ids built from a missing
+    page number or a site's reused article key): it keeps its data under `id-<8 hex of its URL's SHA-1>`
     (stable across crawls, so re-crawls merge), with a warning, counted in dedupe/renamed.
     """
 
