@@ -2,20 +2,27 @@
 
 One crawl of the xihaian fixture whose 2025-03-19 page 2 also links to: an ftp:// URL on a port that accepts
 and never speaks, file: and data: URLs, an offsite host, a 3,000-digit URL, a self-redirect, a redirect
-ping-pong, a redirect offsite and a redirect to ftp://. Each must be in the crawl summary and the coverage
-report with its reason, the silent port must never be contacted, and every ordinary article is archived.
+ping-pong, a redirect offsite and a redirect to ftp://. The extractor takes only http(s) links for articles;
+every other one must be in the crawl summary and the coverage report with its reason, the silent port must
+never be contacted, and every ordinary article is archived. RequestGuard's own checks are also tested on
+requests made here, whatever the extractor lets through.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
 from urllib.parse import quote
 
 import pytest
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.test import get_crawler
 
+from crawler.middlewares import RequestGuard
 from tests.conftest import ROOT, read_archive, run_scrapy, stat
 from tests.sites.founder_classic import expected_records
 from tests.sites.server import serve, silent_listener
@@ -26,13 +33,16 @@ FOLDER = "html/2025-03/19/"
 LONG_KEY = "9" * 3000
 
 
+def not_http_links(silent_port: int) -> list[str]:
+    """Article-shaped links on other schemes than http(s): never articles, never fetched."""
+    return [f"ftp://127.0.0.1:{silent_port}/{FOLDER}content_5001.htm", f"file:///srv/{FOLDER}content_5002.htm",
+            f"data:text/html,x/{FOLDER}content_5003.htm"]
+
+
 def hostile_links(base: str, offsite: str, silent_port: int) -> dict[str, tuple[str, str]]:
     """href -> (URL the page record lists, what its reason must say)."""
     ftp = f"ftp://127.0.0.1:{silent_port}/{FOLDER}"
     links = {
-        f"{ftp}content_5001.htm": "scheme ftp:",
-        f"file:///srv/{FOLDER}content_5002.htm": "scheme file:",
-        f"data:text/html,x/{FOLDER}content_5003.htm": "scheme data:",
         f"{offsite}{FOLDER}content_5004.htm": "host 'localhost'",
         f"content_{LONG_KEY}.htm": "URLLENGTH_LIMIT 2083",
         f"/__loop/{FOLDER}content_5005.htm": "redirect loop",
@@ -56,7 +66,7 @@ def hostile_crawl(xihaian_site, tmp_path_factory) -> dict:
         page = site / FOLDER / "node_2.htm"
         with serve(site) as base:
             links = hostile_links(base, offsite, silent_port)
-            anchors = "".join(f'<a href="{href}">x</a>' for href in links)
+            anchors = "".join(f'<a href="{href}">x</a>' for href in [*links, *not_http_links(silent_port)])
             page.write_bytes(page.read_bytes().replace(
                 b"</BODY>", f'<div id="main-ed-articlenav-list">{anchors}</div></BODY>'.encode()))
             result = run_scrapy("crawl", "epaper", "-a", "paper=xihaian", "-a", f"base_url={base}",
@@ -67,14 +77,15 @@ def hostile_crawl(xihaian_site, tmp_path_factory) -> dict:
                                "--archive", str(tmp / "archive"), "--format", "json"],
                               cwd=ROOT, capture_output=True, text=True, timeout=60)
     return {"result": result, "log": result.stderr, "links": links, "base": base, "archive": tmp / "archive",
-            "coverage": coverage, "connections": connections}
+            "coverage": coverage, "connections": connections, "not_http": not_http_links(silent_port)}
 
 
 def test_the_crawl_ends_on_its_own_without_a_traceback(hostile_crawl):
     log = hostile_crawl["log"]
     assert hostile_crawl["result"].returncode == 0, log[-3000:]
     assert "Traceback" not in log
-    assert hostile_crawl["connections"] == 0  # the ftp:// link was never even dialled
+    assert hostile_crawl["connections"] == 0  # the ftp:// link and redirect were never even dialled
+    assert not any(f"<GET {url}>" in log for url in hostile_crawl["not_http"])
 
 
 def test_every_hostile_link_is_in_the_summary_with_its_reason(hostile_crawl):
@@ -85,9 +96,9 @@ def test_every_hostile_link_is_in_the_summary_with_its_reason(hostile_crawl):
         assert len(lines) == 1, (url[:80], summary)
         assert why in lines[0], lines[0][:400]
     log = hostile_crawl["log"]
-    assert stat(log, "epaper/filtered") == 8  # all but the redirect to ftp://: the errback reports it
-    assert stat(log, "epaper/filtered/redirect_loop") == 2 and stat(log, "epaper/filtered/scheme") == 3
-    assert "not followed 8 (offsite 2, redirect loop 2, scheme 3, url length 1)" in log
+    assert stat(log, "epaper/filtered") == 5  # all but the redirect to ftp://: the errback reports it
+    assert stat(log, "epaper/filtered/redirect_loop") == 2 and stat(log, "epaper/filtered/offsite") == 2
+    assert "not followed 5 (offsite 2, redirect loop 2, url length 1)" in log
 
 
 def test_every_hostile_link_is_in_the_coverage_report_with_its_reason(hostile_crawl):
@@ -105,3 +116,43 @@ def test_every_ordinary_record_is_archived(hostile_crawl):
     assert {r["url"] for r in got} == expected
     assert all(r["url"].startswith(base) for r in got)
 
+
+
+# --- RequestGuard on requests the extractor may or may not let through ------------------------------------
+
+
+@pytest.fixture
+def guard():
+    crawler = get_crawler(Spider)
+    crawler.spider = Spider.from_crawler(crawler, name="t")
+    crawler.spider.allowed_domains = ["e.test"]
+    crawler.spider.failed = []
+    crawler.stats.open_spider()
+    return RequestGuard(crawler)
+
+
+@pytest.mark.parametrize(("url", "meta", "kind", "why"), [
+    ("ftp://e.test/a.htm", {}, "scheme", "scheme ftp: (only http and https are fetched)"),
+    ("file:///etc/passwd", {}, "scheme", "scheme file:"),
+    ("data:text/html,x", {}, "scheme", "scheme data:"),
+    ("http://e.test/" + "9" * 3000, {}, "url_length", "a URL of 3014 characters (URLLENGTH_LIMIT 2083)"),
+    ("http://x.e.test.evil/a", {}, "offsite", "host 'x.e.test.evil', outside allowed_domains ['e.test']"),
+    ("http://e.test/a", {"redirect_urls": ["http://e.test/a"]}, "redirect_loop",
+     "redirect loop: http://e.test/a → http://e.test/a"),
+    ("ftp://e.test/b", {"redirect_urls": ["http://e.test/a"]}, "scheme", "redirect to scheme ftp:"),
+])
+def test_the_guard_drops_and_reports_each_refused_request(guard, url, meta, kind, why):
+    with pytest.raises(IgnoreRequest, match=re.escape(why)):
+        guard.request_scheduled(Request(url, meta=meta))
+    stats = guard.crawler.stats.get_stats()
+    assert stats["epaper/filtered"] == 1 and stats[f"epaper/filtered/{kind}"] == 1
+    [(shown, reason)] = guard.crawler.spider.failed
+    assert shown.startswith((meta.get("redirect_urls") or [url])[0][:150]) and why in reason
+
+
+def test_the_guard_lets_ordinary_requests_through(guard):
+    for request in (Request("http://e.test/a"), Request("https://news.e.test/b"),
+                    Request("http://other.test/c", dont_filter=True),
+                    Request("http://e.test/b", meta={"redirect_urls": ["http://e.test/a"]})):
+        assert guard.request_scheduled(request) is None
+    assert guard.crawler.stats.get_value("epaper/filtered") is None
