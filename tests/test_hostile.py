@@ -2,10 +2,10 @@
 
 One crawl of the xihaian fixture whose 2025-03-19 page 2 also links to: an ftp:// URL on a port that accepts
 and never speaks, file: and data: URLs, an offsite host, a 3,000-digit URL, a self-redirect, a redirect
-ping-pong, a redirect offsite and a redirect to ftp://. The extractor takes only http(s) links for articles;
-every other one must be in the crawl summary and the coverage report with its reason, the silent port must
-never be contacted, and every ordinary article is archived. RequestGuard's own checks are also tested on
-requests made here, whatever the extractor lets through.
+ping-pong, a redirect offsite and a redirect to ftp://. The extractor lists every article-shaped link whatever
+its scheme; each one not followed must be in the crawl summary and the coverage report with its reason, the
+silent port must never be contacted, and every ordinary article is archived. RequestGuard's own checks are
+also tested on requests made here, whatever the extractor lets through.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ LONG_KEY = "9" * 3000
 
 
 def not_http_links(silent_port: int) -> list[str]:
-    """Article-shaped links on other schemes than http(s): never articles, never fetched."""
+    """Article-shaped links on other schemes than http(s): listed on the page, never fetched, reported."""
     return [f"ftp://127.0.0.1:{silent_port}/{FOLDER}content_5001.htm", f"file:///srv/{FOLDER}content_5002.htm",
             f"data:text/html,x/{FOLDER}content_5003.htm"]
 
@@ -96,15 +96,21 @@ def test_every_hostile_link_is_in_the_summary_with_its_reason(hostile_crawl):
         assert len(lines) == 1, (url[:80], summary)
         assert why in lines[0], lines[0][:400]
     log = hostile_crawl["log"]
-    assert stat(log, "epaper/filtered") == 5  # all but the redirect to ftp://: the errback reports it
+    for url in hostile_crawl["not_http"]:
+        lines = [line for line in summary.splitlines() if line.strip().startswith(url)]
+        assert len(lines) == 1 and f"scheme {url.split(':')[0]}:" in lines[0], (url, summary)
+    # all but the redirect to ftp://, which the errback reports
+    assert stat(log, "epaper/filtered") == 8
     assert stat(log, "epaper/filtered/redirect_loop") == 2 and stat(log, "epaper/filtered/offsite") == 2
-    assert "not followed 5 (offsite 2, redirect loop 2, url length 1)" in log
+    assert stat(log, "epaper/filtered/scheme") == 3
 
 
 def test_every_hostile_link_is_in_the_coverage_report_with_its_reason(hostile_crawl):
     assert hostile_crawl["coverage"].returncode == 0, hostile_crawl["coverage"].stderr
     missing = {a["url"]: a["reason"] for a in json.loads(hostile_crawl["coverage"].stdout)["missing_articles"]}
-    assert set(missing) == {url for url, _ in hostile_crawl["links"].values()}
+    assert set(missing) == {url for url, _ in hostile_crawl["links"].values()} | set(hostile_crawl["not_http"])
+    for url in hostile_crawl["not_http"]:
+        assert f"scheme {url.split(':')[0]}:" in missing[url]
     for url, why in hostile_crawl["links"].values():
         assert why in missing[url], (url[:80], missing[url])
 

@@ -438,7 +438,9 @@ def _article_urls(root: Any, base: str, cfg: PlatformConfig, skip: set[Any], raw
     for position, (node, rule) in enumerate(candidates):
         href = node if isinstance(node, str) else _href(node)
         url = _absolute(base, href) if href else ""
-        if not url or not _http(url):
+        # An article-shaped link on another scheme (ftp:, file:) is kept: the crawler's RequestGuard refuses it
+        # with a reason, so the page's loss is reported rather than silent.
+        if not url:
             continue
         if not article_key(url, cfg):
             if rule.startswith("generic") and _ARTICLE_LIKE.search(url_path(url)) and not is_page_url(url, cfg):
