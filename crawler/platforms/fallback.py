@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from gne import ContentExtractor, TitleExtractor, pre_parse
+from gne import config as gne_settings
 from gne.defaults import USELESS_ATTR, USELESS_TAG
 from lxml import etree
 from parsel import Selector
@@ -22,6 +23,9 @@ from parsel import Selector
 from crawler.text import element_paragraphs, normalize_inline
 
 logger = logging.getLogger(__name__)
+# GNE loads settings (a body XPath, noise nodes, ...) from a `.gne` file in the working directory at import: a
+# crawl must read pages the same wherever it is started.
+gne_settings.clear()
 
 # Every element gets its document-order number, so GNE's choice in its cleaned copy names an element of the page.
 _NUMBER = "data-epaper-n"

@@ -10,9 +10,10 @@ markup. Variants:
   sidebox   wrapped, with a side column beside the body (the issue's page list, the page's other titles, the
             今日导读 box) and a footer of <p> lines before </body>
   lines     wrapped, the paragraphs written as lines ended by <br> instead of <p> elements (older templates)
-each in UTF-8 and in GBK bytes declaring gb2312. The expected paragraphs are `printed_paragraphs` (what the
-selectors give on the unrenamed page); `noise` is the text of everything the variant put around the body, and the
-title, the page label and the photo captions: none of it is body.
+each in UTF-8 and in GBK bytes declaring gb2312; on request also "original", the page as its builder wrote it.
+The expected paragraphs are `printed_paragraphs` (what the selectors give on the unrenamed page); `noise` is the
+text of everything the variant put around the body, and the title, the page label and the photo captions: none of
+it is body.
 """
 
 from __future__ import annotations
@@ -141,7 +142,9 @@ def _footer(paper_name: str) -> tuple[str, list[str]]:
 def rewrite(
     html: str, variant: str, family: Family, issue: Issue, page: Page, article: Article
 ) -> tuple[str, list[str]]:
-    """(HTML, noise texts added) of one variant of a rendered article page."""
+    """(HTML, noise texts added) of one variant of a rendered article page ("original": as rendered)."""
+    if variant == "original":
+        return html, []
     for markup, replacement in family.renames:
         html = html.replace(markup, replacement)
     if variant == "renamed":
