@@ -13,7 +13,7 @@ EXTRACTORS = ("trafilatura text", "trafilatura + crawler.text", "trafilatura + f
 
 
 def test_bench_body_fallback_prints_every_extractor_and_the_command() -> None:
-    args = ["--variants", "renamed", "--encodings", "utf-8"]
+    args = ["--variants", "renamed", "--encodings", "utf-8", "--repeat", "1"]
     done = subprocess.run([sys.executable, str(REPO / "bench" / "bench_body_fallback.py"), *args],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -26,4 +26,4 @@ def test_bench_body_fallback_prints_every_extractor_and_the_command() -> None:
     shipped = re.search(r"^fallback\.main_paragraphs\s+1\.000\s+1\.000\s+55/55\s+0\s", done.stdout, re.MULTILINE)
     assert shipped, done.stdout
     assert re.search(r"^fallback\.main_title\s+55/55$", done.stdout, re.MULTILINE)
-    assert "bench/bench_body_fallback.py --variants renamed --encodings utf-8" in done.stdout
+    assert "bench/bench_body_fallback.py --variants renamed --encodings utf-8 --repeat 1" in done.stdout

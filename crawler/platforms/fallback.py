@@ -42,8 +42,8 @@ _TITLE_SEPARATOR = re.compile(r"\s*(?:_|-|--|——|\|)\s*")
 _BR = re.compile(r"<\s*/?\s*br\b[^>]*>", re.IGNORECASE)
 
 
-def _tree(html: str) -> Any:
-    """The page's lxml tree, parsed as the platform extractors parse it (parsel's HTML parser)."""
+def page_tree(html: str) -> Any:
+    """The page's lxml root element, parsed as the platform extractors parse it (parsel's HTML parser)."""
     return Selector(text=html).root
 
 
@@ -57,8 +57,9 @@ def _text(node: Any) -> str:
     return "".join("".join(node.itertext()).split())
 
 
-def _gne_node(root: Any) -> Any:
-    """The element of root that GNE scores highest as the main content (None if it scores none)."""
+def main_element(root: Any) -> Any:
+    """The element of root's tree that GNE scores highest as the main content (None if it scores none); GNE
+    scores a cleaned copy, so root is left as it was. Raises what GNE raises on a tree it cannot read."""
     elements = _elements(root)
     for number, element in enumerate(elements):
         element.set(_NUMBER, str(number))
@@ -132,7 +133,7 @@ def main_paragraphs(html: str, url: str) -> list[str]:
     `url` only names the page in debug messages.
     """
     try:
-        node = _gne_node(_tree(html))
+        node = main_element(page_tree(html))
         return content_paragraphs(node) if node is not None else []
     except Exception as exc:  # a broken page must cost its body, never the crawl
         logger.debug("body fallback: cannot read %s: %r", url, exc)
@@ -143,7 +144,7 @@ def main_title(html: str, url: str) -> str:
     """The article title whatever the template ('' if none or the page cannot be read; never raises): GNE's
     title, or the heading it was cut from when GNE kept the <title>'s site-name suffix. `url` is for messages."""
     try:
-        work = _tree(_BR.sub("", html))  # a headline set in two lines is one title (one text node)
+        work = page_tree(_BR.sub("", html))  # a headline set in two lines is one title (one text node)
         title = normalize_inline(TitleExtractor().extract(work) or "")
         headings = [text for h in _HEADINGS(work) if (text := normalize_inline("".join(h.itertext())))]
     except Exception as exc:
