@@ -22,6 +22,7 @@ from parsel import Selector
 
 from crawler.text import element_paragraphs, normalize_inline
 
+NAME = "gne"  # the library behind the fallback, as extraction's provenance names it (rule "fallback:gne")
 logger = logging.getLogger(__name__)
 # GNE loads settings (a body XPath, noise nodes, ...) from a `.gne` file in the working directory at import: a
 # crawl must read pages the same wherever it is started.
