@@ -11,11 +11,12 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
+from lxml import etree
 from scrapy.http import HtmlResponse
 
 from crawler.encoding import response_text
 from crawler.platforms import extract, get_platform
-from crawler.platforms.fallback import NAME, main_paragraphs, main_title
+from crawler.platforms.fallback import NAME, main_body, main_paragraphs, main_title, page_tree
 from crawler.text import normalize_paragraphs
 from tests.sites.body_variants import VariantPage, platform_of, variant_pages
 
@@ -127,3 +128,16 @@ def test_a_page_of_navigation_only_has_no_body():
 def test_bad_html_gives_nothing_and_never_raises(html):
     assert main_paragraphs(html, URL) == []
     assert main_title(html, URL) == ""
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.variant == "sidebox" and p.encoding == "utf-8"],
+                         ids=ids([p for p in PAGES if p.variant == "sidebox" and p.encoding == "utf-8"]))
+def test_main_body_gives_an_element_of_the_page_and_leaves_the_page_alone(page):
+    """main_body's element is the page's own (so photos beside it can be found) and holds the whole body."""
+    root = page_tree(response_text(response(page)))
+    before = etree.tostring(root, encoding="unicode")
+    node, paragraphs = main_body(root)
+    assert etree.tostring(root, encoding="unicode") == before
+    assert paragraphs == page.paragraphs
+    assert node.getroottree().getroot() is root
+    assert all("".join(p.split()) in "".join("".join(node.itertext()).split()) for p in paragraphs)

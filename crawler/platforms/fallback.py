@@ -126,6 +126,16 @@ def content_paragraphs(node: Any) -> list[str]:
     return texts if any(_SENTENCE.search(t) for t in texts) else []
 
 
+def main_body(root: Any) -> tuple[Any, list[str]]:
+    """(element, paragraphs): GNE's main-content element of root's tree (None when it finds none) and the body
+    paragraphs read from it as main_paragraphs gives them. root is left as it was (the paragraphs are read from a
+    copy), so the element can still serve to find the photos beside the body. Raises what GNE raises."""
+    node = main_element(root)
+    if node is None:
+        return None, []
+    return node, content_paragraphs(copy.deepcopy(node))
+
+
 def main_paragraphs(html: str, url: str) -> list[str]:
     """The body paragraphs of an article page whatever its template: list of normalized paragraphs in page order
     (byline, dateline and jump markers still in, photo captions out), as the body selectors would give them.
@@ -134,8 +144,7 @@ def main_paragraphs(html: str, url: str) -> list[str]:
     `url` only names the page in debug messages.
     """
     try:
-        node = main_element(page_tree(html))
-        return content_paragraphs(node) if node is not None else []
+        return main_body(page_tree(html))[1]
     except Exception as exc:  # a broken page must cost its body, never the crawl
         logger.debug("body fallback: cannot read %s: %r", url, exc)
         return []
