@@ -327,7 +327,7 @@ def verify(index_dir: Path, generation: int, segments: list) -> Health:
             health.problems.append(Problem(RECORD.format(generation), "missing (written by an older version)",
                                            "recompute"))
     except IndexDamagedError:
-        health.problems.append(Problem(RECORD.format(generation), "unreadable or fails its checksum", "recompute"))
+        health.problems.append(Problem(RECORD.format(generation), "unreadable or fails its checksum", "rebuild"))
     recorded = health.record["segments"] if health.record else {}
     for segment in segments:
         _verify_segment(index_dir, segment, recorded.get(segment.segment_id()), health, sidecar)

@@ -9,6 +9,7 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -156,14 +157,34 @@ def _read_lines(files: list[Path], only: set[int] | None = None) -> Iterator[tup
                     yield file_no, line_no, line
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # only a \u escape can put a surrogate into a str
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value: object) -> object:
+    """The value with every lone surrogate in its strings (keys included) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
+    return value
+
+
 def _parse(line: str) -> tuple[dict | None, str]:
-    """Return (record, "") or (None, reason) for one JSONL line."""
+    """Return (record, "") or (None, reason) for one JSONL line; lone surrogates (which no index file can hold)
+    are replaced by U+FFFD, and reason then says so."""
     try:
         record = json.loads(line)
     except ValueError as exc:
         return None, f"invalid JSON ({exc.msg})"
     if not isinstance(record, dict):
         return None, "not a JSON object"
+    if _SURROGATE_ESCAPE.search(line):
+        fixed = _without_surrogates(record)
+        if fixed != record:
+            return fixed, "lone surrogate replaced by U+FFFD"
     return record, ""
 
 
@@ -181,6 +202,9 @@ def _scan(files: list[Path], stats: BuildStats, pages: dict[str, dict]) -> dict[
     winners: dict[str, _Winner] = {}
     for file_no, line_no, line in _read_lines(files):
         record, problem = _parse(line)
+        if record is not None and problem:
+            log.warning("warning: %s:%d: %s", files[file_no], line_no, problem)
+            problem = ""
         if record is not None and record.get("type") == "article":
             if _text(record.get("kind")) not in INDEXED_KINDS:
                 stats.skipped_kind += 1
@@ -475,6 +499,7 @@ class _Derived:
     kept: dict[str, dict]
     new: dict[str, bytes]
     userdict: dict | None = None  # source, digest, words of the dictionary
+    pages_incomplete: bool = False  # page records were lost to damage (until restored from the archive)
 
 
 def _verified_json(index_dir: Path, health: commit.Health, kind: str) -> dict | None:
@@ -489,18 +514,24 @@ def _verified_json(index_dir: Path, health: commit.Health, kind: str) -> dict | 
 
 def _derive(index_dir: Path, writer: SegmentWriter, segments: list, keep_existing: bool, health: commit.Health,
             signatures: dict[str, object], pages: dict[str, dict], userdict: UserDict | None,
-            stats: BuildStats) -> _Derived:
+            stats: BuildStats, pages_from_archive: bool = False) -> _Derived:
     """Page records, near-duplicate signatures and clusters, and the user dictionary of the next generation:
     what the last one holds if it is intact and still current, else recomputed (signatures of articles the
-    last generation lacks are computed from their stored text)."""
+    last generation lacks are computed from their stored text).  pages_from_archive: this run's page
+    records replace the index's (a repair from the whole archive)."""
     derived = _Derived({}, {})
+    can_keep = health.record is not None  # an older index's files are rewritten under this layout's names
     order = {doc_id: (date or "", doc_id)
              for _, _, doc_id, date in column_values(writer.storage, writer.schema, segments, ("id", "date"))}
-    old_pages = _verified_json(index_dir, health, "pages") if keep_existing else None
-    if keep_existing and old_pages is None and health.record is not None:
-        log.warning("warning: the page records of %s were lost; only this run's are kept "
+    old_pages = _verified_json(index_dir, health, "pages") if keep_existing and not pages_from_archive else None
+    lost = keep_existing and not pages_from_archive and old_pages is None and health.record is not None \
+        and "pages" in health.record["files"]
+    if lost:
+        log.warning("warning: the page records of %s were damaged; only this run's are kept "
                     "(`python -m indexer check --repair --archive DIR` restores them)", index_dir)
-    if pages or old_pages is None:
+    was_incomplete = bool(health.files.get("pages", {}).get("incomplete"))
+    derived.pages_incomplete = lost or (was_incomplete and not pages_from_archive)
+    if pages or old_pages is None or not can_keep or pages_from_archive:
         derived.new["pages"] = _json_bytes({**(old_pages or {}), **pages})
     else:
         derived.kept["pages"] = health.files["pages"]
@@ -514,7 +545,8 @@ def _derive(index_dir: Path, writer: SegmentWriter, segments: list, keep_existin
     missing = set(order) - set(known)
     if missing:  # articles the last generation has no signature for (killed builds of older versions, damage)
         known.update(_stored_signatures(writer.storage, writer.schema, segments, missing))
-    changed = bool(signatures) or bool(missing) or old_ids != set(known) or "minhash" not in health.files
+    changed = bool(signatures) or bool(missing) or old_ids != set(known) or "minhash" not in health.files \
+        or not can_keep
     if changed:
         derived.new["minhash"] = neardup.signatures_bytes(known)
     else:
@@ -528,7 +560,7 @@ def _derive(index_dir: Path, writer: SegmentWriter, segments: list, keep_existin
     stats.clusters = len({head for doc_id, head in clusters.items() if doc_id != head})
     if userdict is not None and userdict.entries:
         derived.userdict = {"source": userdict.source, "digest": userdict.digest, "words": len(userdict.entries)}
-        if keep_existing and "userdict" in health.files:
+        if keep_existing and "userdict" in health.files and can_keep:
             derived.kept["userdict"] = health.files["userdict"]
         else:
             derived.new["userdict"] = userdict_text(userdict).encode("utf-8")
@@ -572,6 +604,8 @@ def _commit(index_dir: Path, writer: SegmentWriter, mergetype, derived: _Derived
         files[kind] = {"name": name, "size": len(data), "crc32": commit.crc32_bytes(data)}
     if derived.userdict is not None:
         files["userdict"] = {**files["userdict"], **derived.userdict}
+    if derived.pages_incomplete:
+        files["pages"] = {**files["pages"], "incomplete": True}
     record = {"generation": generation, "schema_version": SCHEMA_VERSION,
               "segments": {segment.segment_id(): _segment_entry(index_dir, segment, health) for segment in final},
               "files": files}
@@ -584,12 +618,13 @@ def _commit(index_dir: Path, writer: SegmentWriter, mergetype, derived: _Derived
 
 def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = False,
                 lock_timeout: float = LOCK_TIMEOUT, userdict: Path | str | None = None,
-                procs: int | None = None) -> BuildStats:
+                procs: int | None = None, pages_from_archive: bool = False) -> BuildStats:
     """Index the article (and page) records of the JSONL files under sources into index_dir.
 
     userdict: a jieba user dictionary file; None keeps the one an existing index was built with.
     procs: processes that build segments in parallel (default index_procs()); builds of fewer than
     PARALLEL_MIN_DOCS new or changed articles run in this process.
+    pages_from_archive: the page records read replace the index's (sources are the whole archive).
     Everything happens under the index's writer lock (waiting up to lock_timeout seconds) and is published
     by one commit (see indexer.commit); derived data found missing, stale or damaged is recomputed.
     Raises BuildInputError, IndexLockedError, IndexDamagedError (segments: needs rebuild), OSError, ...
@@ -621,7 +656,8 @@ def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = Fals
             winners = _scan(files, stats, pages)
             new_segments = _write(files, winners, existing, where, writer, stats, signatures, procs or index_procs())
             live = [*writer.segments, *new_segments] if keep_existing else list(new_segments)
-            derived = _derive(index_dir, writer, live, keep_existing, health, signatures, pages, effective, stats)
+            derived = _derive(index_dir, writer, live, keep_existing, health, signatures, pages, effective, stats,
+                              pages_from_archive)
             if keep_existing and not (stats.added or stats.updated or derived.new or health.problems):
                 writer.cancel()  # nothing changed and nothing to repair: the index files stay exactly as they were
                 final = old

@@ -103,6 +103,8 @@ class EpaperSpider(scrapy.Spider):
         # it out of the collector's view makes each full collection during the crawl ~5x cheaper.
         gc.freeze()
         if self.platform is None:
+            self._restore()
+        if self.platform is None:
             found = detect.from_url(self.plan.start_url)
             if found is None:
                 probes = detect.probe_urls(self.plan.start_url)
@@ -137,6 +139,21 @@ class EpaperSpider(scrapy.Spider):
         self.base_url = found.base_url
         self.crawler.stats.set_value("epaper/detected_platform", found.platform)
         logger.info("auto: detected platform %s from %s (base URL %s)", found.platform, evidence, found.base_url)
+        # Requests queued in JOBDIR need it after a resume, before (or without) a new detection.
+        state = getattr(self, "state", None)  # set by Scrapy's SpiderState extension when JOBDIR is set
+        if state is not None:
+            state["auto"] = {"platform": found.platform, "base_url": found.base_url, "first_node": first_node}
+
+    def _restore(self) -> None:
+        """Adopt what platform=auto detected before a JOBDIR resume (nothing if it detected nothing)."""
+        saved = (getattr(self, "state", None) or {}).get("auto")
+        if saved and self.platform is None:
+            overrides = {**self.profile.overrides, "first_node": saved["first_node"]}
+            self.platform = get_platform(saved["platform"], overrides)
+            self.base_url = saved["base_url"]
+            self.crawler.stats.set_value("epaper/detected_platform", saved["platform"])
+            logger.info("auto: resumed as platform %s (base URL %s), as detected before", saved["platform"],
+                        saved["base_url"])
 
     def _probe(self, probes: list[str], tried: list[str]) -> scrapy.Request:
         """Fetch the next page that may reveal the platform."""
@@ -241,6 +258,8 @@ class EpaperSpider(scrapy.Spider):
 
     def _extract(self, what: str, extractor: Callable[[Any, PlatformConfig], Any], response: Response) -> Any:
         """Run a pure extractor; a page that breaks it is logged, counted and skipped (None)."""
+        if self.platform is None:  # a request resumed from JOBDIR may come before start() restored it
+            self._restore()
         self._check_decoding(response)
         try:
             return extractor(response, self.platform)
