@@ -156,8 +156,19 @@ def read_clusters(index_dir: Path | str, generation: int | None = None) -> dict[
     return commit.read_json(index_dir, "clusters", generation)
 
 
+def _generation(searcher: Searcher) -> int | None:
+    """The index generation a searcher reads (None for an empty index, whose reader has none)."""
+    try:
+        generation = searcher.reader().generation()
+    except NotImplementedError:
+        return None
+    return generation if isinstance(generation, int) and generation >= 0 else None
+
+
 def _collapse(searcher: Searcher, ranked: list, clusters: dict[str, str]) -> list[tuple]:
     """Keep the first hit of each near-duplicate cluster; return (docnum, score, strict, cluster, copies)."""
+    if not len(ranked):  # an empty index's reader has no columns
+        return []
     ids = searcher.reader().column_reader("id")
     firsts: dict[str, list] = {}
     for docnum, score, is_strict in ranked:
@@ -311,7 +322,7 @@ def _select(run: _Run, index_dir: Path | str, limit: int | None, page: int,
     start = 0 if limit is None else (page - 1) * limit
     stop = None if limit is None else start + limit
     if collapse:
-        clusters = read_clusters(index_dir, run.searcher.reader().generation())
+        clusters = read_clusters(index_dir, _generation(run.searcher))
         entries = _collapse(run.searcher, run.ranked, clusters)
         return len(entries), entries[start:stop]
     return len(run.ranked), [(*entry, None, None) for entry in run.ranked[start:stop]]
