@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, read_archive
+from tests.conftest import ROOT
 from tests.sites import founder_new, nbs
 from tests.sites.rmrb import data as rmrb
 from tests.sites.server import serve
+from tests.test_resume import archive_state
 
 SLOW = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "CONCURRENT_REQUESTS=1", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "RANDOMIZE_DOWNLOAD_DELAY=False", "-s", "LOG_LEVEL=DEBUG"]
@@ -60,16 +61,6 @@ def crawl_args(case: str, sites: dict[str, str], archive: Path, *extra: str) -> 
     site, args = CASES[case]
     base = ["-a", f"base_url={sites[site]}"] if site else []
     return ["crawl", "epaper", *base, *args, "-s", f"ARCHIVE_DIR={archive}", *extra]
-
-
-def archive_state(archive: Path) -> dict[str, dict]:
-    """Every record by id, fetch times aside; also proves every day file parses line by line."""
-    state = {}
-    for record in read_archive(archive):
-        record.pop("fetched_at", None)
-        assert record["id"] not in state
-        state[record["id"]] = record
-    return state
 
 
 @pytest.fixture(scope="module")
