@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench clean redis-server
+.PHONY: setup demo test lint bench clean redis-server opensearch-artifacts
 
 setup: $(STAMP)
 
@@ -30,7 +30,19 @@ redis-server:
 	    echo "redis-server not found and not root: tests/test_redis.py will skip (and fail if CI is set)"; \
 	  fi; }
 
-test: setup lint redis-server
+# tests/test_opensearch_cluster.py starts a two-node OpenSearch built from Maven Central artifacts: fetch them once
+# into ~/.m2 and write the launcher's classpath. Without java and mvn the test skips, and fails when CI is set.
+OPENSEARCH := services/opensearch
+opensearch-artifacts:
+	@if command -v java >/dev/null 2>&1 && command -v mvn >/dev/null 2>&1; then \
+	  $(MAKE) -s --no-print-directory $(OPENSEARCH)/target/classpath.txt; \
+	else case "$${CI:-}" in ""|0|false|no) echo "java or mvn not found: the OpenSearch tests will skip";; \
+	  *) echo "java and mvn are required when CI is set (OpenSearch tests)" >&2; exit 1;; esac; fi
+
+$(OPENSEARCH)/target/classpath.txt: $(OPENSEARCH)/pom.xml $(wildcard $(OPENSEARCH)/src/main/java/*/*/*/*.java)
+	cd $(OPENSEARCH) && mvn -q -B package && touch target/classpath.txt  # Maven keeps an unchanged file's date
+
+test: setup lint redis-server opensearch-artifacts
 	$(BIN)/python -m pytest -q
 
 # Small sizes by default; BENCH_SCALE=full make bench for the sizes issue #6 names (takes a while).

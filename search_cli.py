@@ -22,6 +22,13 @@ RECORD_FIELDS = ("id", "type", "kind", "paper", "paper_name", "date", "page_no",
 KWIC_FIELDS = ("id", "date", "paper", "paper_name", "title", "field", "left", "match", "right")
 # Options a saved search keeps (dest names).
 SAVED_OPTIONS = ("date_from", "date_to", "year", "month", "paper", "sort", "collapse")
+# Options whose value is a file name (any bytes are fine there); every other argument must be text.
+PATH_OPTIONS = ("--index", "--plot", "--userdict")
+# C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates: crawled text shown on
+# a terminal must not move the cursor, retitle the window or reorder the line. Lone surrogates (a file name's
+# undecodable bytes) cannot be printed at all. One character for one, so highlight offsets still fit.
+_CONTROLS = dict.fromkeys([*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
+                           *range(0x2066, 0x206A), *range(0xD800, 0xE000)], "\ufffd")
 
 QUERY_HELP = """\
 query language:
@@ -88,6 +95,18 @@ class _OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{PROG}: error: {message}\n")
 
 
+def clean(value: object) -> str:
+    """Text for a terminal: control characters replaced by U+FFFD (one for one)."""
+    return str(value).translate(_CONTROLS)
+
+
+def plain(value: object):
+    """A rich Text of value, cleaned: crawled text is never read as rich markup ("[/x]" is text)."""
+    from rich.text import Text
+
+    return Text(clean(value))
+
+
 def fail(message: str) -> None:
     """Print one error line and exit 2."""
     sys.stderr.write(f"{PROG}: error: {message}\n")
@@ -124,13 +143,14 @@ def _month(value: str) -> str:
 
 
 def _positive(value: str) -> int:
-    """Argparse type: an integer >= 1."""
+    """Argparse type: an integer >= 1 (at most 18 digits)."""
     try:
-        number = int(value)
+        number = int(value) if len(value.strip()) <= 18 else 0
     except ValueError:
         number = 0
     if number < 1:
-        raise argparse.ArgumentTypeError(f"invalid number {value!r}: use a whole number >= 1")
+        shown = value if len(value) <= 20 else value[:20] + "…"
+        raise argparse.ArgumentTypeError(f"invalid number {shown!r}: use a whole number >= 1")
     return number
 
 
@@ -230,7 +250,8 @@ def _console():
     """A rich console: a pipe or file gets a readable width, not the 80 columns rich assumes."""
     from rich.console import Console
 
-    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS") or 160)
+    columns = os.environ.get("COLUMNS", "")
+    width = None if sys.stdout.isatty() else int(columns) if columns.isdigit() and 0 < len(columns) < 6 else 160
     return Console(width=width)
 
 
@@ -243,7 +264,7 @@ def _title_cell(hit: dict):
         if hit[name]:
             if cell:
                 cell.append("\n")
-            cell.append(hit[name], style=style)
+            cell.append(clean(hit[name]), style=style)
     if hit.get("copies", 1) > 1:
         cell.append(f"\n(+{hit['copies'] - 1} near-duplicate copies)", style="italic")
     return cell
@@ -254,7 +275,7 @@ def _snippet_cell(hit: dict):
     from rich.text import Text
 
     # one char for one char, so the highlight offsets still fit
-    cell = Text(hit["snippet"].replace("\n", "¶"))
+    cell = Text(clean(hit["snippet"].replace("\n", "¶")))
     for start, end in hit["highlights"]:
         cell.stylize("bold red", start, end)
     return cell
@@ -269,7 +290,8 @@ def print_table(hits: list[dict]) -> None:
         table.add_column(column, no_wrap=column in ("date", "page"), overflow="fold", ratio=ratio)
     for hit in hits:
         page = f"{hit['page_no']} {hit['page_name']}".strip()
-        table.add_row(hit["date"], hit["paper_name"] or hit["paper"], page, _title_cell(hit), _snippet_cell(hit))
+        table.add_row(plain(hit["date"]), plain(hit["paper_name"] or hit["paper"]), plain(page), _title_cell(hit),
+                      _snippet_cell(hit))
     _console().print(table)
 
 
@@ -289,7 +311,7 @@ def _cell(value: object) -> str:
 
 
 def write_csv(columns: list[str], rows: list[dict]) -> None:
-    """Write rows as UTF-8 CSV with a BOM (so Excel detects the encoding) to stdout."""
+    """Write rows as UTF-8 CSV with a BOM (so Excel detects the encoding) to stdout; cleaned on a terminal."""
     import csv
     import io
 
@@ -298,8 +320,9 @@ def write_csv(columns: list[str], rows: list[dict]) -> None:
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(row.get(column)) for column in columns])
+    text = buffer.getvalue()
     sys.stdout.flush()
-    sys.stdout.buffer.write(("\ufeff" + buffer.getvalue()).encode("utf-8"))
+    sys.stdout.buffer.write(("\ufeff" + (clean(text) if sys.stdout.isatty() else text)).encode("utf-8"))
     sys.stdout.buffer.flush()
 
 
@@ -334,16 +357,16 @@ def print_kwic(lines: list[dict]) -> None:
 
     if not lines:
         return
-    left_w = max(cell_len(line["left"]) for line in lines)
-    match_w = max(cell_len(line["match"]) for line in lines)
-    right_w = max(cell_len(line["right"]) for line in lines)
+    left_w = max(cell_len(clean(line["left"])) for line in lines)
+    match_w = max(cell_len(clean(line["match"])) for line in lines)
+    right_w = max(cell_len(clean(line["right"])) for line in lines)
     console = _console()
     for line in lines:
-        text = Text(" " * (left_w - cell_len(line["left"])) + line["left"] + "  ")
-        text.append(line["match"], style="bold red")
-        text.append(" " * (match_w - cell_len(line["match"])) + "  " + line["right"]
-                    + " " * (right_w - cell_len(line["right"])))
-        text.append(f"  {line['date']}  {line['paper_name'] or line['paper']}  {line['title']}", style="dim")
+        left, match, right = clean(line["left"]), clean(line["match"]), clean(line["right"])
+        text = Text(" " * (left_w - cell_len(left)) + left + "  ")
+        text.append(match, style="bold red")
+        text.append(" " * (match_w - cell_len(match)) + "  " + right + " " * (right_w - cell_len(right)))
+        text.append(clean(f"  {line['date']}  {line['paper_name'] or line['paper']}  {line['title']}"), style="dim")
         console.print(text, soft_wrap=True, highlight=False)
 
 
@@ -436,7 +459,7 @@ def cmd_show(argv: list[str]) -> int:
         lines.append(f"{'parts:':10}" + " → ".join(
             f"{part.get('id')} (page {part.get('page_no', '')})" for part in article["parts"]))
     lines += ["", article["full_text"]]
-    print("\n".join(lines))
+    print(clean("\n".join(lines)))
     return 0
 
 
@@ -477,7 +500,7 @@ def cmd_count(argv: list[str]) -> int:
     else:
         print_counts(result)
         if args.plot:
-            print(f"plot written to {args.plot}")
+            print(f"plot written to {clean(args.plot)}")
     return 0
 
 
@@ -487,7 +510,7 @@ def print_counts(result) -> None:
 
     peak = max((bucket.hits for bucket in result.buckets), default=0)
     by_paper = result.by == "paper"
-    table = Table(title=f"{result.query}: matching articles and occurrences per {result.by}")
+    table = Table(title=plain(f"{result.query}: matching articles and occurrences per {result.by}"))
     table.add_column(result.by)
     if by_paper:
         table.add_column("name")
@@ -498,7 +521,7 @@ def print_counts(result) -> None:
         bar = "█" * round(30 * bucket.hits / peak) if peak else ""
         if bucket.hits and not bar:
             bar = "▏"
-        cells = [bucket.label] + ([bucket.name] if by_paper else [])
+        cells = [plain(bucket.label)] + ([plain(bucket.name)] if by_paper else [])
         table.add_row(*cells, str(bucket.hits), str(bucket.occurrences), bar)
     _console().print(table)
     print(f"total: {result.total_hits} articles, {result.total_occurrences} occurrences "
@@ -523,21 +546,22 @@ def cmd_stats(argv: list[str]) -> int:
         return 0
     from rich.table import Table
 
-    table = Table(title=f"index {stats['index']}")
+    table = Table(title=plain(f"index {stats['index']}"))
     for column in ("paper", "name", "articles", "pages", "first", "last", "days", "days without articles"):
         table.add_column(column, justify="right" if column in ("articles", "pages", "days") else "left")
     for paper in stats["papers"]:
         gaps = f"{paper['gap_days']}" + (f": {', '.join(paper['gaps'][:5])}" if paper["gaps"] else "")
         if len(paper["gaps"]) > 5:
             gaps += ", …"
-        table.add_row(paper["paper"], paper["paper_name"], str(paper["articles"]), str(paper["pages"]),
-                      paper["first"], paper["last"], str(paper["days"]), gaps)
+        table.add_row(plain(paper["paper"]), plain(paper["paper_name"]), str(paper["articles"]), str(paper["pages"]),
+                      plain(paper["first"]), plain(paper["last"]), str(paper["days"]), plain(gaps))
     _console().print(table)
     print(f"{len(stats['papers'])} papers, {stats['articles']} articles, {stats['pages']} pages, "
           f"{stats['first'] or '-'} to {stats['last'] or '-'} ({stats['days']} days with articles, "
           f"{stats['gap_days']} without); {stats['duplicate_clusters']} near-duplicate clusters "
           f"({stats['articles_in_duplicate_clusters']} articles)"
-          + (f"; user dictionary {stats['userdict']}" if stats["userdict"] else ""))
+          + (f"; user dictionary {clean(stats['userdict'])}" if stats["userdict"] else "")
+          + (f"; {stats['undated']} articles without a valid date" if stats.get("undated") else ""))
     return 0
 
 
@@ -558,7 +582,7 @@ def cmd_saved(argv: list[str]) -> int:
         return 0
     for name in sorted(saved):
         options = " ".join(_option_args(saved[name].get("options", {})))
-        print(f"{name}\t{saved[name]['query']}" + (f"\t{options}" if options else ""))
+        print(clean(f"{name}\t{saved[name]['query']}" + (f"\t{options}" if options else "")))
     if not saved:
         print("no saved searches")
     return 0
@@ -602,9 +626,22 @@ def _join_sort(argv: list[str]) -> list[str]:
     return joined
 
 
+def _check_text(argv: list[str]) -> None:
+    """Exit 2 in one line if an argument other than a file name holds bytes that are not valid text."""
+    for position, arg in enumerate(argv):
+        is_path = arg.startswith(tuple(f"{option}=" for option in PATH_OPTIONS)) or (
+            position > 0 and argv[position - 1] in PATH_OPTIONS)
+        if not is_path and not arg.isascii():
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                fail(f"argument {position + 1} holds bytes that are not valid text (check the terminal's encoding)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
     argv = _join_sort(list(sys.argv[1:] if argv is None else argv))
+    _check_text(argv)
     if argv and argv[0] in SUBCOMMANDS:
         command = {"show": cmd_show, "count": cmd_count, "stats": cmd_stats, "saved": cmd_saved,
                    "run": cmd_run}[argv[0]]

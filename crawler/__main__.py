@@ -1,4 +1,5 @@
-"""`python -m crawler papers`: the bundled paper profiles, their platforms and where their URL schemes come from."""
+"""`python -m crawler papers`: the bundled paper profiles, their platforms and where their URL schemes come from.
+`python -m crawler probe URL`: every field the crawler reads on one page, the rule behind it, what is missing."""
 
 from __future__ import annotations
 
@@ -24,8 +25,25 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     papers = sub.add_parser("papers", help="list the bundled paper profiles")
     papers.add_argument("-v", "--verbose", action="store_true", help="also say where each URL scheme comes from")
+    probe = sub.add_parser("probe", help="show what the crawler reads on one page (版面) or article, rule by rule",
+                           description="Exit 0: every essential field found; 1: something missing; 2: bad usage.")
+    probe.add_argument("url", help="the page's URL (with --file: the URL it was saved from)")
+    probe.add_argument("--file", metavar="PATH", help="read a saved page instead of fetching the URL")
+    source = probe.add_mutually_exclusive_group()
+    source.add_argument("--platform", default="", help="read as this platform family (default: from the URL)")
+    source.add_argument("--paper", default="", help="read with this profile's platform and [overrides]")
     args = parser.parse_args(argv)
     try:
+        if args.command == "probe":
+            from crawler.probe import ProbeError, run
+
+            try:
+                lines, status = run(args.url, args.file, args.platform, args.paper)
+            except ProbeError as exc:
+                print(f"python -m crawler probe: error: {exc}", file=sys.stderr)
+                return 2
+            print("\n".join(lines))
+            return status
         print("\n".join(list_papers(args.verbose)))
     except ProfileError as exc:
         print(f"python -m crawler: error: {exc}", file=sys.stderr)

@@ -11,35 +11,45 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.archive import day_file, read_records
+from crawler.archive import day_file, quarantine_file, read_day, read_records
 from crawler.profiles import ProfileError, check_key
 
 EVENTS_FILE = "crawl-events.log"
+logger = logging.getLogger(__name__)
 
 
 class EventLog:
-    """Append-only log of crawl events per paper (no_issue, failed_day, failed_url, parse_error, invalid)."""
+    """Append-only log of crawl events per paper (no_issue, failed_day, failed_url, parse_error, invalid,
+    filtered: a request not followed, quarantined: a damaged archive line kept aside)."""
 
     def __init__(self, archive_dir: Path | str) -> None:
         self.archive_dir = Path(archive_dir)
 
     def add(self, paper: str, event: str, *, date: str = "", url: str = "", reason: str = "") -> None:
-        """Record one event (one short line, appended in one write so concurrent crawls don't interleave)."""
+        """Record one event (one short line, appended in one write so concurrent crawls don't interleave).
+
+        An event that cannot be written (full disk, read-only folder) is logged as a warning instead: the
+        crawl goes on and its summary still lists the failure.
+        """
         folder = self.archive_dir / check_key(paper)
-        folder.mkdir(parents=True, exist_ok=True)
         at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         line = json.dumps({"at": at, "event": event, "date": date, "url": url, "reason": reason}, ensure_ascii=False)
-        fd = os.open(folder / EVENTS_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            os.write(fd, (line + "\n").encode("utf-8"))
-        finally:
-            os.close(fd)
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(folder / EVENTS_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, (line + "\n").encode("utf-8"))
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            logger.warning("events: cannot write to %s (%s): %s", folder / EVENTS_FILE, exc.strerror or exc, line)
 
     def read(self, paper: str) -> list[dict[str, Any]]:
         """Every event of a paper, oldest first (a torn last line from a killed crawl is skipped)."""
@@ -60,6 +70,8 @@ class Coverage:
     never_crawled_days: list[str] = field(default_factory=list)
     missing_pages: list[dict[str, str]] = field(default_factory=list)
     missing_articles: list[dict[str, str]] = field(default_factory=list)
+    quarantined: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)  # what looked incomplete (crawler/health.py)
     pages: int = 0
     articles: int = 0
 
@@ -74,8 +86,14 @@ def coverage(archive_dir: Path | str, paper: str, date_from: dt.date, date_to: d
     """Join the day files and the event log of a paper over [date_from, date_to]."""
     log = EventLog(archive_dir)
     events = log.read(paper)
-    failures = {e["url"]: e for e in events if e.get("url") and e["event"] != "no_issue"}
+    failures = {e["url"]: e for e in events if e.get("url") and e["event"] not in ("no_issue", "warning")}
     report = Coverage(paper, date_from.isoformat(), date_to.isoformat())
+    latest: dict[tuple[str, str], dict[str, str]] = {}  # a warning repeated by later crawls is listed once
+    for e in events:
+        if e["event"] == "warning" and report.date_from <= (e.get("date") or "") <= report.date_to:
+            latest[(e.get("url", ""), e.get("reason", ""))] = {"date": e["date"], "url": e.get("url", ""),
+                                                                "reason": e.get("reason", "")}
+    report.warnings = sorted(latest.values(), key=lambda w: (w["date"], w["url"]))
     for offset in range((date_to - date_from).days + 1):
         date = (date_from + dt.timedelta(days=offset)).isoformat()
         path = day_file(Path(archive_dir), paper, date)
@@ -90,12 +108,16 @@ def coverage(archive_dir: Path | str, paper: str, date_from: dt.date, date_to: d
                 report.never_crawled_days.append(date)
             continue
         report.issue_days.append(date)
-        records = list(read_records(path))
+        records = read_day(path)[0]
+        kept_aside = quarantine_file(path)
+        if kept_aside.exists():
+            with open(kept_aside, "rb") as handle:
+                report.quarantined.append({"date": date, "file": str(kept_aside), "lines": sum(1 for _ in handle)})
         pages = [r for r in records if r.get("type") == "page"]
         article_ids = {r["id"] for r in records if r.get("type") == "article"}
         report.pages += len(pages)
         report.articles += len(article_ids)
-        fetched_pages = {p["url"] for p in pages}
+        fetched_pages = {p.get("url") for p in pages}
         listed_pages = dict.fromkeys(u for p in pages for u in p.get("issue_pages", []))
         for url in listed_pages:
             if url not in fetched_pages:
@@ -115,6 +137,7 @@ def print_table(report: Coverage) -> None:
     """The report for a terminal."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(width=None if sys.stdout.isatty() else 160)
     console.print(f"[bold]{report.paper}[/bold] {report.date_from} … {report.date_to}: "
@@ -124,12 +147,15 @@ def print_table(report: Coverage) -> None:
     rows = ([("failed day", d["date"], d["url"], d["reason"]) for d in report.failed_days]
             + [("missing page", p["date"], p["url"], p["reason"]) for p in report.missing_pages]
             + [("missing article", a["date"], a["url"] or a["id"], a["reason"]) for a in report.missing_articles]
+            + [("damaged lines kept aside", q["date"], q["file"], f"{q['lines']} lines")
+               for q in report.quarantined]
+            + [("warning", w["date"], w["url"], w["reason"]) for w in report.warnings]
             + [("no issue", d, "", "") for d in report.no_issue_days]
             + [("never crawled", d, "", "") for d in report.never_crawled_days])
     if rows:
         table = Table("what", "date", "url", "reason")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*map(Text, row))  # crawled URLs and reasons are text, never rich markup
         console.print(table)
 
 

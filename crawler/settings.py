@@ -42,9 +42,20 @@ TELNETCONSOLE_ENABLED = False
 
 # process_response runs from the highest number down, so RetryAfterMiddleware (560) sees a 429/503 before
 # Scrapy's RetryMiddleware (550) would retry it at once: it waits out Retry-After (up to RETRY_AFTER_MAX s).
+# RequestGuard (610) sees a 3xx before RedirectMiddleware (600); its signal handlers check every scheduled request.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 560,
+    "crawler.middlewares.RequestGuard": 610,
 }
+
+# Only http(s) is ever fetched: RequestGuard (below) refuses other schemes with an event, and without handlers
+# nothing else could be downloaded anyway (Scrapy's FTP handler ignores DOWNLOAD_TIMEOUT: a port that
+# accepts and never speaks hung the crawl for good).
+DOWNLOAD_HANDLERS = {"ftp": None, "file": None, "data": None, "s3": None}
+# RequestGuard reports long URLs (URLLENGTH_LIMIT, default 2083) instead; Scrapy's middleware drops them quietly.
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None}
+# Seconds to wait for a seen-store another process holds locked (the crawl checks it before fetching).
+SEEN_TIMEOUT = 30
 
 ITEM_PIPELINES = {
     "crawler.pipelines.normalize.NormalizePipeline": 300,

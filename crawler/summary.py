@@ -8,6 +8,9 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from crawler.health import health_line
+from crawler.pipelines.archive import STORAGE_ERROR
+
 MAX_FAILED_LINES = 20
 
 
@@ -27,13 +30,37 @@ def summary_lines(spider: Any, stats: dict[str, Any], reason: str) -> list[str]:
         f"  no-issue days {len(no_issue)}{' (' + ', '.join(no_issue) + ')' if no_issue else ''}  "
         f"failed days {get('epaper/failed_days', 0)}  failed URLs {get('epaper/failed_urls', 0)}  "
         f"parse errors {sum(v for k, v in stats.items() if k.startswith('epaper/parse_errors/'))}  "
-        f"dropped {get('validate/dropped', 0)}",
+        f"dropped {get('validate/dropped', 0) + get('dedupe/dropped', 0)}"
+        + (f" (invalid {get('validate/dropped', 0)}, duplicate {get('dedupe/dropped', 0)})"
+           if get('dedupe/dropped', 0) else "")
+        + (f"  renamed (id taken) {get('dedupe/renamed')}" if get("dedupe/renamed") else ""),
     ]
+    filtered = get("epaper/filtered", 0)
+    if filtered:
+        kinds = ", ".join(f"{k.rsplit('/', 1)[1].replace('_', ' ')} {v}" for k, v in sorted(stats.items())
+                          if k.startswith("epaper/filtered/"))
+        lines.append(f"  not followed {filtered} ({kinds})")
+    if get("archive/quarantined_lines"):
+        lines.append(f"  damaged archive lines kept aside {get('archive/quarantined_lines')} (*.jsonl.quarantine; "
+                     f"their articles are fetched again next run)")
+    if get(STORAGE_ERROR):
+        lines.append(f"  STORAGE ERROR: {get(STORAGE_ERROR)}")
     if failed:
-        lines.append("  failed for good (see also: python -m crawler.coverage):")
+        lines.append("  failed or not followed, for good (see also: python -m crawler.coverage):")
         lines += [f"    {url}  {why}" for url, why in failed[:MAX_FAILED_LINES]]
         if len(failed) > MAX_FAILED_LINES:
             lines.append(f"    … and {len(failed) - MAX_FAILED_LINES} more")
+    warnings = list(getattr(spider, "warnings", []))
+    if warnings:
+        lines.append("  looks incomplete (see also: python -m crawler.coverage):")
+        lines += [f"    {w.kind}  {w.url}  {w.reason}" for w in warnings[:MAX_FAILED_LINES]]
+        if len(warnings) > MAX_FAILED_LINES:
+            lines.append(f"    … and {len(warnings) - MAX_FAILED_LINES} more")
+    problems = dict(getattr(spider, "health_counts", {}))
+    for label, count in (("failed", len(failed)), ("parse errors", sum(
+            v for k, v in stats.items() if k.startswith("epaper/parse_errors/")))):
+        problems[label] = count
+    lines.append("  " + health_line(problems))
     return lines
 
 
@@ -51,5 +78,8 @@ class CrawlSummary:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if not hasattr(spider, "profile"):
             return
+        finish = getattr(spider, "finish_health", None)
+        if finish is not None:  # issue-level warnings, whichever closed handler runs first
+            finish()
         lines = summary_lines(spider, self.crawler.stats.get_stats(), reason)
         print("\n".join(lines), file=sys.stderr, flush=True)

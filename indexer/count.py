@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,9 @@ from indexer.schema import TEXT_FIELDS
 from indexer.search import _filter, run_query
 
 BYS = ("day", "week", "month", "year", "paper", "page")
+# Every bucket of the range is listed; more than this is refused (a day count from year 1 to 9999 would
+# be 3.65 million rows: minutes and gigabytes for a table nobody can read).
+MAX_BUCKETS = 10_000
 CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
              "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN"]
 
@@ -58,6 +61,18 @@ class CountResult:
                 "buckets": [[b.label, b.hits, b.occurrences] for b in self.buckets]}
 
 
+def is_day(value: object) -> bool:
+    """Whether a stored date is a real YYYY-MM-DD day (an archive may hold 20250319, which Python's
+    date.fromisoformat also reads as a day, or worse)."""
+    if not isinstance(value, str) or len(value) != 10 or value[4] != "-" or value[7] != "-":
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def bucket_of(day: str, by: str) -> str:
     """Return the label of the period containing the YYYY-MM-DD day."""
     if by == "day":
@@ -70,24 +85,42 @@ def bucket_of(day: str, by: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-def period_labels(first: str, last: str, by: str) -> list[str]:
-    """Return every period label from the one containing first to the one containing last."""
-    labels: list[str] = []
-    day, end = date.fromisoformat(first), date.fromisoformat(last)
-    step = timedelta(days=7 if by == "week" else 1)
+def bucket_count(first: str, last: str, by: str) -> int:
+    """How many period buckets span first..last (YYYY-MM-DD, first <= last), without listing them."""
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    if by == "year":
+        return end.year - start.year + 1
+    if by == "month":
+        return (end.year - start.year) * 12 + end.month - start.month + 1
     if by == "week":
-        day -= timedelta(days=day.weekday())
-    while day <= end:
-        label = bucket_of(day.isoformat(), by)
-        if not labels or labels[-1] != label:
-            labels.append(label)
-        day += step
-    return labels
+        return (end.toordinal() - end.weekday() - (start.toordinal() - start.weekday())) // 7 + 1
+    return end.toordinal() - start.toordinal() + 1
+
+
+def period_labels(first: str, last: str, by: str) -> list[str]:
+    """Return every period label from the one containing first to the one containing last.
+
+    Raises QueryError for more than MAX_BUCKETS labels. Works up to 9999-12-31 (no date past it is made).
+    """
+    count = bucket_count(first, last, by)
+    if count > MAX_BUCKETS:
+        raise QueryError(f"--by {by} from {first} to {last} makes {count:,} buckets, more than {MAX_BUCKETS:,}: "
+                         f"narrow --from/--to or count by a longer period")
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    if by == "year":
+        return [f"{year:04d}" for year in range(start.year, end.year + 1)]
+    if by == "month":
+        months = range(start.year * 12 + start.month - 1, end.year * 12 + end.month)
+        return [f"{month // 12:04d}-{month % 12 + 1:02d}" for month in months]
+    step = 7 if by == "week" else 1
+    first_day = start.toordinal() - (start.weekday() if by == "week" else 0)
+    return [bucket_of(date.fromordinal(day).isoformat(), by) for day in range(first_day, end.toordinal() + 1, step)]
 
 
 def _page_key(page_no: str) -> tuple:
     """Sort page numbers: all-digit ones numerically first, then the others."""
-    return (0, int(page_no), "") if page_no.isdigit() else (1, 0, page_no)
+    plain = page_no.isascii() and page_no.isdigit() and len(page_no) <= 18  # int() of any length is not cheap
+    return (0, int(page_no), "") if plain else (1, 0, page_no)
 
 
 def _paper_name(searcher, key: str) -> str:
@@ -116,8 +149,8 @@ def _date_span(searcher, paper: str | None) -> tuple[str | None, str | None]:
             docs = searcher.docs_for_query(wq.Term("date", day))
             return any(allowed is None or docnum in allowed for docnum in docs)
 
-        cache[paper] = (next((day for day in days if day and live(day)), None),
-                        next((day for day in reversed(days) if day and live(day)), None))
+        cache[paper] = (next((day for day in days if is_day(day) and live(day)), None),
+                        next((day for day in reversed(days) if is_day(day) and live(day)), None))
     return cache[paper]
 
 
@@ -156,7 +189,7 @@ def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: st
             elif by == "page":
                 label = stored.get("page_no", "")
             else:
-                label = bucket_of(stored.get("date", ""), by) if stored.get("date") else ""
+                label = bucket_of(stored["date"], by) if is_day(stored.get("date")) else ""
             bucket = rows.setdefault(label, Bucket(label))
             bucket.hits += 1
             bucket.occurrences += sum(len(run.compiled.match_spans(name, stored.get(name, "")))
@@ -192,7 +225,7 @@ def _labels(run, by: str, docnums: np.ndarray) -> tuple[list[str], np.ndarray]:
     names = []
     for number in days.tolist():
         day = f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}" if number else ""
-        names.append(bucket_of(day, by) if day else "")
+        names.append(bucket_of(day, by) if is_day(day) else "")
     return names, index
 
 

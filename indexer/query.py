@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
@@ -32,7 +33,7 @@ from indexer.analyzers import char_tokens, cut_words
 from indexer.errors import QueryError
 from indexer.phrases import FastPhrase
 from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
-from indexer.snippets import find_literal, find_near, find_prefix, merge
+from indexer.snippets import find_literal, find_near, find_prefix, folded_view, merge
 
 FIELDS = ("title", "author", "body", "pretitle", "subtitle", "paper", "page")
 # Fields whose values are matched literally even when unquoted.
@@ -135,11 +136,12 @@ def _lex_word(text: str, start: int) -> tuple[tuple, int]:
 
 
 def _distance(digits: str) -> int:
-    """Return a proximity distance, checking its range."""
-    distance = int(digits)
-    if distance > MAX_DISTANCE:
-        raise QueryError(f"proximity distance {distance} is too large (at most {MAX_DISTANCE})")
-    return distance
+    """Return a proximity distance, checking its range (before int(), which refuses over 4,300 digits)."""
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > len(str(MAX_DISTANCE)) or int(significant) > MAX_DISTANCE:
+        shown = significant if len(significant) <= 12 else f"{significant[:6]}…({len(significant)} digits)"
+        raise QueryError(f"proximity distance {shown} is too large (at most {MAX_DISTANCE})")
+    return int(significant)
 
 
 def _plain(word: str, field: str | None = None) -> Leaf:
@@ -457,13 +459,16 @@ class _Evaluator:
         return result
 
 
-def term_spans(term: Leaf | Near, text: str) -> list[tuple[int, int]]:
-    """Return the spans of text where a text-field term matches literally (merged, non-overlapping)."""
+def term_spans(term: Leaf | Near, text: str, view: tuple | None = None) -> list[tuple[int, int]]:
+    """Return the spans of text where a text-field term matches literally (merged, non-overlapping).
+
+    view: snippets.folded_view(text), shared by the terms of one query.
+    """
     if isinstance(term, Near):
-        return merge(find_near(text, term.left.text, term.right.text, term.distance, term.ordered))
+        return merge(find_near(text, term.left.text, term.right.text, term.distance, term.ordered, view))
     if term.wildcard:
-        return merge(find_prefix(text, term.text))
-    return merge(find_literal(text, term.text))
+        return merge(find_prefix(text, term.text, view))
+    return merge(find_literal(text, term.text, view))
 
 
 @dataclass
@@ -474,6 +479,11 @@ class CompiledQuery:
     ast: Node
     phrases: list[str] = field(default_factory=list)  # literal strings to highlight
     words: list[str] = field(default_factory=list)  # jieba words of plain terms (loose hits)
+
+    @cached_property
+    def positive_terms(self) -> list[Leaf | Near]:
+        """The query's positive terms (walked once, then read for every hit)."""
+        return terms(self.ast, positive=True)
 
     @property
     def has_words(self) -> bool:
@@ -487,17 +497,20 @@ class CompiledQuery:
         strict = evaluator.evaluate(self.ast, strict=True) if self.has_words else loose
         return loose, strict
 
-    def match_spans(self, field_name: str | None, text: str) -> list[tuple[int, int]]:
+    def match_spans(self, field_name: str | None, text: str, view: tuple | None = None) -> list[tuple[int, int]]:
         """Spans of text (a stored text field) matched literally by the query's positive terms.
 
         These are the occurrences counted by `count` and listed by KWIC: quoted phrases and plain
         words as literal strings, `X*` as X plus the next char, proximity pairs as both their sides.
+        The text is folded once for all terms (view, when the caller has it), so the cost per text is
+        one fold plus one substring search per term, not one fold per term.
         """
         spans = []
-        for term in terms(self.ast, positive=True):
+        for term in self.positive_terms:
             if term.field in LITERAL_FIELDS or (None not in (term.field, field_name) and term.field != field_name):
                 continue
-            spans += term_spans(term, text)
+            view = view or folded_view(text)
+            spans += term_spans(term, text, view)
         return merge(spans)
 
     def scoring_query(self) -> wq.Query | None:

@@ -23,7 +23,7 @@ from indexer.analyzers import UserDict, use_userdict
 from indexer.errors import EpaperIndexError, QueryError
 from indexer.query import CompiledQuery, compile_query, parse
 from indexer.schema import META_FILE, TEXT_FIELDS, USERDICT_FILE, index_userdict, open_index
-from indexer.snippets import collapse_whitespace, find_all, make_snippet, merge
+from indexer.snippets import collapse_whitespace, find_all, folded_view, make_snippet, merge
 
 HIT_FIELDS = ("id", "date", "paper", "paper_name", "page_no", "page_name",
               "pretitle", "title", "subtitle", "author", "url")
@@ -140,7 +140,8 @@ def _hit(stored: dict, score: float, is_strict: bool, compiled: CompiledQuery, s
     words = [] if is_strict else compiled.words
 
     def find(text: str) -> list[tuple[int, int]]:
-        return merge(compiled.match_spans(None, text) + find_all(text, words))
+        view = folded_view(text)  # one fold for every term and word
+        return merge(compiled.match_spans(None, text, view) + find_all(text, words, view))
 
     fallback = hit["title"] or hit["pretitle"] or hit["subtitle"]
     snippet, highlights = make_snippet(stored.get("body", ""), fallback, [], snippet_chars, find=find)

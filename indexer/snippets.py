@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
+from functools import lru_cache
 
 from indexer.analyzers import normalize
 
@@ -32,6 +33,12 @@ class _Offsets:
         return index + self._shifts[bisect_right(self._starts, index)]
 
 
+@lru_cache(maxsize=4096)
+def fold_needle(needle: str) -> str:
+    """A search string as the char field sees it (cached: a query's few needles meet every hit's text)."""
+    return normalize(needle)
+
+
 def folded_view(text: str) -> tuple[str, _Offsets]:
     """Return (folded, offsets): the text as the char field sees it and a map of each folded char's offset in text."""
     return normalize(text), _Offsets(text)
@@ -52,10 +59,13 @@ def _to_text(offsets: _Offsets, spans: list[tuple[int, int]]) -> list[tuple[int,
     return [(offsets[start], offsets[end - 1] + 1) for start, end in spans]
 
 
-def find_literal(text: str, needle: str) -> list[tuple[int, int]]:
-    """Return (start, end) offsets in text of every occurrence of needle, ignoring whitespace and case."""
-    folded, offsets = folded_view(text)
-    return _to_text(offsets, _occurrences(folded, normalize(needle)))
+def find_literal(text: str, needle: str, view: tuple[str, _Offsets] | None = None) -> list[tuple[int, int]]:
+    """Return (start, end) offsets in text of every occurrence of needle, ignoring whitespace and case.
+
+    view: folded_view(text), when the caller looks for several needles in the same text.
+    """
+    folded, offsets = view or folded_view(text)
+    return _to_text(offsets, _occurrences(folded, fold_needle(needle)))
 
 
 def is_word_char(ch: str) -> bool:
@@ -63,22 +73,23 @@ def is_word_char(ch: str) -> bool:
     return ch.isalnum()
 
 
-def find_prefix(text: str, prefix: str) -> list[tuple[int, int]]:
+def find_prefix(text: str, prefix: str, view: tuple[str, _Offsets] | None = None) -> list[tuple[int, int]]:
     """Return spans of `prefix*` matches: prefix plus the one letter/digit/CJK char that follows it."""
-    folded, offsets = folded_view(text)
-    spans = [(start, end + 1) for start, end in _occurrences(folded, normalize(prefix))
+    folded, offsets = view or folded_view(text)
+    spans = [(start, end + 1) for start, end in _occurrences(folded, fold_needle(prefix))
              if end < len(folded) and is_word_char(folded[end])]
     return _to_text(offsets, spans)
 
 
-def find_near(text: str, left: str, right: str, distance: int, ordered: bool) -> list[tuple[int, int]]:
+def find_near(text: str, left: str, right: str, distance: int, ordered: bool,
+              view: tuple[str, _Offsets] | None = None) -> list[tuple[int, int]]:
     """Return the spans of left/right occurrences that have a partner within distance chars.
 
     The gap is the number of non-whitespace chars between the end of one occurrence and the start
     of the other; the two must not overlap; ordered=True needs left before right.
     """
-    folded, offsets = folded_view(text)
-    lefts, rights = _occurrences(folded, normalize(left)), _occurrences(folded, normalize(right))
+    folded, offsets = view or folded_view(text)
+    lefts, rights = _occurrences(folded, fold_needle(left)), _occurrences(folded, fold_needle(right))
     used: set[tuple[int, int]] = set()
     for a in lefts:
         for b in rights:
@@ -98,9 +109,11 @@ def merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def find_all(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
-    """Return the sorted, merged spans of all occurrences of any needle in text."""
-    spans = sorted(span for needle in needles for span in find_literal(text, needle))
+def find_all(text: str, needles: Iterable[str], view: tuple[str, _Offsets] | None = None) -> list[tuple[int, int]]:
+    """Return the sorted, merged spans of all occurrences of any needle in text (the text folded once)."""
+    needles = list(needles)
+    view = view or (folded_view(text) if needles else None)
+    spans = sorted(span for needle in needles for span in find_literal(text, needle, view))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from indexer.commit import read_json
+from indexer.count import is_day
 from indexer.schema import open_index, read_meta
 from indexer.search import read_clusters
 
@@ -32,26 +33,34 @@ def as_ranges(days: list[str]) -> list[str]:
 
 
 def index_stats(index_dir: Path | str) -> dict:
-    """Return the index's contents as a JSON-able dict (overall and per paper)."""
+    """Return the index's contents as a JSON-able dict (overall and per paper).
+
+    Dates are only real YYYY-MM-DD days; articles with anything else (20250319, "", …) are counted in
+    "undated", overall and per paper.
+    """
     index_dir = Path(index_dir)
     ix = open_index(index_dir)
     papers: dict[str, dict] = {}
     all_days: set[str] = set()
+    undated = 0
     with ix.searcher() as searcher:
         reader = searcher.reader()
         articles = reader.doc_count()
         for _, stored in reader.iter_docs():
             key = stored.get("paper", "")
             paper = papers.setdefault(key, {"paper": key, "paper_name": stored.get("paper_name", ""),
-                                            "articles": 0, "pages": 0, "days": set()})
+                                            "articles": 0, "pages": 0, "undated": 0, "days": set()})
             paper["articles"] += 1
-            if stored.get("date"):
+            if is_day(stored.get("date")):
                 paper["days"].add(stored["date"])
                 all_days.add(stored["date"])
+            else:
+                paper["undated"] += 1
+                undated += 1
     pages = read_json(index_dir, "pages")
     page_counts = Counter(page.get("paper", "") for page in pages.values())
     for key, number in page_counts.items():
-        papers.setdefault(key, {"paper": key, "paper_name": "", "articles": 0, "pages": 0, "days": set()})
+        papers.setdefault(key, {"paper": key, "paper_name": "", "articles": 0, "pages": 0, "undated": 0, "days": set()})
         papers[key]["pages"] = number
     rows = []
     for key in sorted(papers):
@@ -66,7 +75,7 @@ def index_stats(index_dir: Path | str) -> dict:
     return {
         "index": str(index_dir), "schema_version": meta.get("schema_version"),
         "userdict": (meta.get("userdict") or {}).get("source", ""),
-        "papers": rows, "articles": articles, "pages": len(pages),
+        "papers": rows, "articles": articles, "pages": len(pages), "undated": undated,
         "first": min(all_days) if all_days else "", "last": max(all_days) if all_days else "",
         "days": len(all_days), "gap_days": len(overall_gaps), "gaps": as_ranges(overall_gaps),
         "duplicate_clusters": len({head for doc_id, head in clusters.items() if doc_id != head}),

@@ -144,6 +144,22 @@ class PlatformCases:
                 assert [(link.url, link.page_no, link.page_name) for link in links] == want
 
         @on_pages
+        def test_page_rules_name_every_field_found(site, expected):
+            """Provenance: a page field has a rule exactly when it has a value."""
+            parsed = page(site, expected)
+            values = {**vars(parsed), "pages": parsed.pages}
+            for name in ("date", "page_no", "page_name", "pdf_url", "image_url", "pages", "article_urls"):
+                assert bool(parsed.rules.get(name)) == bool(values[name]), name
+
+        @on_articles
+        def test_article_rules_name_every_field_found(site, expected):
+            """Provenance: an article field has a rule exactly when it has a value."""
+            parsed = article(site, expected)
+            values = {**vars(parsed), "body": parsed.paragraphs}
+            for name in ("pretitle", "title", "subtitle", "author", "body", "images", "article_key"):
+                assert bool(parsed.rules.get(name)) == bool(values[name]), name
+
+        @on_pages
         def test_page_guide_items(site, expected):
             assert page(site, expected).guide == guides[(expected["date"], expected["page_no"])]
 
@@ -177,18 +193,25 @@ def crawl_tests(
     start: str,
     end: str,
     args: Sequence[str] = (),
+    site_dir: str = "",
+    profile: bool = False,
 ) -> dict[str, Callable]:
     """The module fixtures `served` (the site build(folder) makes, on loopback) and `crawl` (`scrapy crawl
     epaper -a platform=...` of start..end, the only day without an issue being missing_day), and the tests of
     that crawl, by name; expected(base_url) gives the records. `args` are further crawl arguments
-    (e.g. first_node)."""
-    common = ("crawl", "epaper", "-a", f"platform={platform}", "-a", f"paper={paper}", *args)
+    (e.g. first_node); `site_dir` is the paper's folder on the server (its base URL's path), which build(folder)
+    then makes; `profile` crawls
+    the bundled profile named `paper` (its URL templates and overrides) instead of `platform`'s defaults."""
+    chosen = () if profile else ("-a", f"platform={platform}")
+    common = ("crawl", "epaper", *chosen, "-a", f"paper={paper}", *args)
 
     @pytest.fixture(scope="module")
     def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         """The site in its own encoding, served on loopback."""
-        with serve(build(tmp_path_factory.mktemp(f"{paper}-served"))) as url:
-            yield url
+        folder = tmp_path_factory.mktemp(f"{paper}-served")
+        built = build(folder / site_dir) if site_dir else build(folder)
+        with serve(folder if site_dir else built) as url:
+            yield url + site_dir
 
     @pytest.fixture(scope="module")
     def crawl(served: str, tmp_path_factory: pytest.TempPathFactory) -> dict:

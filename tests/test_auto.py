@@ -18,6 +18,8 @@ from tests.sites.server import serve
         ("http://e.test/pc/layout/202503/19/node_A1.html", "founder-new", "http://e.test/", "2025-03-19"),
         ("http://e.test/rmrb/html/2024-11/30/nbs.D110000renmrb_01.htm", "nbs", "http://e.test/rmrb/", "2024-11-30"),
         ("http://e.test/gmrb/html/2024-11/30/nbs.D110000gmrb_03.htm", "nbs", "http://e.test/gmrb/", "2024-11-30"),
+        ("http://e.test/fzrb/content/20241130/Page01DK.htm", "paperindex", "http://e.test/fzrb/", "2024-11-30"),
+        ("http://e.test/grrb/2024_11/30/GR0300.htm", "workercn", "http://e.test/grrb/", "2024-11-30"),
     ],
 )
 def test_detect_from_url(url, platform, base, date):
@@ -79,7 +81,9 @@ def test_unknown_layout_is_a_clear_error(tmp_path):
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if "] ERROR:" in line]
     assert len(errors) == 1
-    tried = ", ".join(base + p for p in ("index.html", "pc/layout/index.html", "index.htm", "paperindex.htm"))
+    tried = ", ".join(base + p for p in ("index.html", "pc/layout/index.html", "index.htm", "content/PaperIndex.htm",
+                                         "paperindex.htm", "html/layout/index.html", "layout/index.html",
+                                         "pad/layout/index.html"))
     assert f"unknown layout at {base}index.html: tried {tried};" in errors[0]
     assert "founder-classic (html/{yyyy}-{mm}/{dd}/{first_node})" in errors[0]
     assert not (tmp_path / "a").exists()

@@ -186,7 +186,9 @@ def test_pages_with_a_lying_charset_header_still_decode_right(chaos_crawl):
     assert any("/node_" in p for p in lies) and any("/content_" in p for p in lies)
     expected = {r["url"]: r for r in chaos_crawl["expected"]}
     lying = [r for r in read_archive(chaos_crawl["archive"]) if path_of(r["url"]) in lies]
-    assert {path_of(r["url"]) for r in lying} == lies - {"/html/2025-03/18/node_2.htm"}  # the 18th: 404
+    # the 18th has no issue: its first page and each usual first-page name tried after it answer 404
+    no_issue = {p for p in lies if p.startswith("/html/2025-03/18/node_")}
+    assert {path_of(r["url"]) for r in lying} == lies - no_issue
     for record in lying:
         fields = ("page_name", "guide") if record["type"] == "page" else ("pretitle", "title", "subtitle", "body")
         assert {f: record[f] for f in fields} == {f: expected[record["url"]][f] for f in fields}

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+from crawler.profiles import PROFILE_DIR
 from tests.conftest import ROOT, run_scrapy
 from tests.sites.server import serve
 
@@ -45,7 +46,7 @@ def test_paper_all_crawls_every_scheduled_profile_in_one_process(xihaian_url, tm
     (profiles / "off.toml").write_text(off, encoding="utf-8")
     monkeypatch.setenv("EPAPER_PROFILES", str(profiles))
     # the bundled profiles point at the internet: keep only ours scheduled by overriding them as unscheduled
-    for key in ("gmrb", "rmrb", "rmrb-nbs", "xihaian"):
+    for key in (p.name[:-5] for p in PROFILE_DIR.iterdir() if p.name.endswith(".toml")):
         (profiles / f"{key}.toml").write_text(
             f'name = "{key}"\nplatform = "founder-classic"\nbase_url = "{xihaian_url}"\nscheduled = false\n',
             encoding="utf-8")

@@ -72,17 +72,18 @@ def test_bad_profile_stops_the_crawl_before_fetching(profiles):
 
 
 def test_a_changed_template_needs_only_a_profile(xihaian_site, profiles, tmp_path):
-    """The same site with titles moved to <h1 class="atitle">, no enpproperty: one override fixes it."""
+    """The same site with titles moved to <span class="atitle">, no enpproperty: the crawl says titles are missing,
+    and one override fixes it."""
     site = tmp_path / "site"
     shutil.copytree(xihaian_site, site)
     for path in (site / "html/2025-03/19").glob("content_*.htm"):
         html = path.read_bytes()
         html = re.sub(rb"<!--enpproperty.*?/enpproperty-->", b"", html, flags=re.S)
-        html = html.replace(b"<founder-title>", b'<h1 class="atitle">').replace(b"</founder-title>", b"</h1>")
+        html = html.replace(b"<founder-title>", b'<span class="atitle">').replace(b"</founder-title>", b"</span>")
         html = html.replace(b'class="font01"', b'class="headline"')
         path.write_bytes(html)
     with serve(site) as base:
-        write(profiles, "moved", GOOD.replace("http://127.0.0.1:9/", base) + '[overrides]\ntitle = "h1.atitle"\n')
+        write(profiles, "moved", GOOD.replace("http://127.0.0.1:9/", base) + '[overrides]\ntitle = "span.atitle"\n')
         with_profile = run_scrapy("crawl", "epaper", "-a", "paper=moved", "-a", "date=2025-03-19",
                                   "-s", f"ARCHIVE_DIR={tmp_path / 'a'}")
         write(profiles, "plain", GOOD.replace("http://127.0.0.1:9/", base))
@@ -96,6 +97,9 @@ def test_a_changed_template_needs_only_a_profile(xihaian_site, profiles, tmp_pat
     assert "孙永红会见交通银行青岛分行客人" in titles(tmp_path / "a")
     assert "" not in titles(tmp_path / "a")
     assert "孙永红会见交通银行青岛分行客人" not in titles(tmp_path / "b")
+    health = [line for line in without.stderr.splitlines() if line.strip().startswith("health: ")]
+    assert len(health) == 1 and "empty_title 10" in health[0]
+    assert "empty_title" not in with_profile.stderr
 
 
 def test_papers_command_lists_profiles_with_sources():
@@ -103,5 +107,6 @@ def test_papers_command_lists_profiles_with_sources():
                             text=True, timeout=60)
     assert result.returncode == 0
     keys = [line.split("\t")[0] for line in result.stdout.splitlines() if not line.startswith("\t")]
-    assert keys == ["demo", "gmrb", "rmrb", "rmrb-nbs", "xihaian"]
-    assert result.stdout.count("\tsource: ") == 5
+    assert keys == ["ahrb", "demo", "fzrb", "gmrb", "gmrb-nbs", "grrb", "hbrb", "jjckb", "jjrb", "jxrb", "kjrb",
+                    "mrdx", "nfrb", "rmrb", "rmrb-nbs", "xihaian", "zglyb"]
+    assert result.stdout.count("\tsource: ") == len(keys)

@@ -154,7 +154,8 @@ def test_a_broken_article_is_logged_counted_and_the_crawl_goes_on(xihaian_site, 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["-a", "paper=nosuch"], "unknown paper 'nosuch'; choose from: demo, gmrb, rmrb, rmrb-nbs, xihaian"),
+        (["-a", "paper=nosuch"], "unknown paper 'nosuch'; choose from: ahrb, demo, fzrb, gmrb, gmrb-nbs, grrb, "
+                                  "hbrb, jjckb, jjrb, jxrb, kjrb, mrdx, nfrb, rmrb, rmrb-nbs, xihaian, zglyb"),
         (["-a", "platform=cms9", "-a", "base_url=http://127.0.0.1:9/"], "unknown platform 'cms9'; choose from"),
         (["-a", "paper=xihaian", "-a", "date=2025-02-30"], "invalid date '2025-02-30'"),
         (["-a", "paper=xihaian", "-a", "start=2025-03-19", "-a", "end=2025-03-17"], "end 2025-03-17 is before"),

@@ -1,4 +1,5 @@
-"""`scrapy crawl epaper`: arguments checked before anything is fetched; paper=all; fatal ends exit 2."""
+"""`scrapy crawl epaper`: arguments and the seen-store checked before anything is fetched; paper=all;
+fatal ends exit 2, records that could not be stored exit 1."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler.args import PLAN_ARGS, resolve
+from crawler.pipelines.archive import STORAGE_ERROR
 from crawler.profiles import ProfileError, available_profiles, load_profile
+from crawler.seen import DEFAULT_TIMEOUT, SeenStore, SeenStoreError
 
 # Close reasons that mean the crawl could not do its job at all: exit code 2.
 FATAL_REASONS = {"unknown_layout"}
+# The archive or the seen-store could not be read or written (locked, damaged, disk full): exit code 1.
+STORAGE_EXIT = 1
 
 
 def scheduled_papers() -> list[str]:
@@ -45,6 +50,8 @@ class Command(ScrapyCrawlCommand):
                     runs.remove(run)
             if not runs:
                 return
+            if not self._seen_store_usable():
+                return
         assert self.crawler_process
         crawlers = []
         jobdir = self.settings.get("JOBDIR") if self.settings else None
@@ -60,6 +67,29 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = 1
         elif any(c.stats.get_value("finish_reason") in FATAL_REASONS for c in crawlers):
             self.exitcode = 2
+        for crawler in crawlers:
+            if crawler.stats.get_value(STORAGE_ERROR):
+                paper = getattr(getattr(crawler.spider, "profile", None), "key", args[0])
+                print(f"scrapy crawl epaper: error: {paper}: {crawler.stats.get_value(STORAGE_ERROR)}", file=sys.stderr)
+                self.exitcode = self.exitcode or STORAGE_EXIT
+
+    def _seen_store_usable(self) -> bool:
+        """Open (make), check and lock the seen-store once before fetching; else one line and exit 1.
+
+        In an archive folder that does not exist yet, the spider makes it when it needs it (a crawl that
+        fetches nothing creates nothing).
+        """
+        archive_dir = (self.settings.get("ARCHIVE_DIR") if self.settings else None) or "data/archive"
+        timeout = self.settings.getfloat("SEEN_TIMEOUT", DEFAULT_TIMEOUT) if self.settings else DEFAULT_TIMEOUT
+        if not Path(archive_dir).is_dir():
+            return True
+        try:
+            SeenStore.check(Path(archive_dir), timeout)
+        except SeenStoreError as exc:
+            print(f"scrapy crawl epaper: error: {exc}; nothing was crawled", file=sys.stderr)
+            self.exitcode = STORAGE_EXIT
+            return False
+        return True
 
     def _check(self, spargs: dict[str, str]):
         """The crawl plan of one run's arguments (raises ProfileError)."""

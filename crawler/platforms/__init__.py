@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.platforms import founder_classic, founder_new, nbs
+from crawler.platforms import founder_classic, founder_new, nbs, paperindex, workercn
 from crawler.platforms.config import ConfigError, PlatformConfig, build_config
 
 PLATFORMS: dict[str, dict[str, Any]] = {
     "founder-classic": founder_classic.DEFAULTS,
     "founder-new": founder_new.DEFAULTS,
     "nbs": nbs.DEFAULTS,
+    "paperindex": paperindex.DEFAULTS,
+    "workercn": workercn.DEFAULTS,
 }
 
 

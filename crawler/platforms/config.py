@@ -58,6 +58,12 @@ class PlatformConfig:
     article_url_re: re.Pattern[str]
     # key -> its selector alternatives compiled, filled by build_config (extraction runs these on lxml trees)
     compiled: dict[str, tuple[etree.XPath, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # the keys a profile's [overrides] set (provenance says "profile" rather than "platform" for them)
+    overridden: frozenset[str] = frozenset()
+
+    def source(self, key: str) -> str:
+        """Where a key's value comes from: 'profile' (the profile's overrides) or 'platform'."""
+        return "profile" if key in self.overridden else "platform"
 
     def selectors(self, key: str) -> list[str]:
         """The selector alternatives for a key, in the order to try them."""
@@ -158,4 +164,5 @@ def build_config(name: str, defaults: dict[str, Any], overrides: dict[str, Any] 
         page_url_re=_compile("page_url_pattern", values["page_url_pattern"], {"yyyy", "mm", "dd"}),
         article_url_re=_compile("article_url_pattern", values["article_url_pattern"], {"key"}),
         compiled=compiled,
+        overridden=frozenset(overrides),
     )

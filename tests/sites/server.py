@@ -14,6 +14,13 @@ Fault routes:
     /__gb18030/{path}           serve path with "Content-Type: text/html; charset=gb2312" in the header
     /__attempts                 JSON {"attempts": {path: requests}, "injected": {path: [fault, ...]}, "lies": [path]}
 
+Hostile routes (redirects a crawler must not follow; each keeps an article-shaped path after the prefix):
+    /__loop/{path}              302 to itself, for ever
+    /__ping/{path}              302 to /__pong/{path}, which 302s back to /__ping/{path}
+    /__redirect/{target}/{path} 302 to target, percent-encoded as one segment (an offsite host, ftp://, …)
+
+silent_listener() is a port that accepts connections and never says a word (an FTP or HTTP server that hangs).
+
 Chaos mode (--chaos SEED:RATE [--stall SECONDS] [--broken PATH ...]) makes ordinary file paths misbehave
 deterministically, the way a flaky real server does, but so that a retried request eventually succeeds:
 
@@ -183,6 +190,8 @@ class FixtureHandler(BaseHTTPRequestHandler):
             self.send_file("/" + path.removeprefix("/__gb18030/"), send_body, "text/html; charset=gb2312")
         elif path == "/__attempts":
             self.send_json(self.ledger.snapshot(), send_body)
+        elif path.startswith(("/__loop/", "/__ping/", "/__pong/", "/__redirect/")):
+            self.send_redirect(urlsplit(self.path).path, send_body)
         else:
             self.serve_path(path, send_body)
 
@@ -207,6 +216,16 @@ class FixtureHandler(BaseHTTPRequestHandler):
             self.send_file(path, send_body, truncate=True)
         else:
             self.send_file(path, send_body, LYING_CONTENT_TYPE if lie else None)
+
+    def send_redirect(self, raw_path: str, send_body: bool) -> None:
+        """Answer a hostile redirect route with its 302."""
+        route, _, rest = raw_path[1:].partition("/")
+        if route == "__redirect":
+            target, _, _ = rest.partition("/")
+            location = unquote(target)
+        else:
+            location = {"__loop": "/__loop/", "__ping": "/__pong/", "__pong": "/__ping/"}[route] + rest
+        self.send_text(HTTPStatus.FOUND, "moved\n", send_body, {"Location": location})
 
     def drop(self) -> None:
         """Close the socket without writing a byte, so the client sees a dropped connection."""
@@ -313,6 +332,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         server.server_close()
     return 0
+
+
+@contextmanager
+def silent_listener(host: str = "127.0.0.1") -> Iterator[tuple[int, list[socket.socket]]]:
+    """A port that accepts connections and never speaks: yields (port, the connections accepted so far)."""
+    listener = socket.create_server((host, 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:  # closed: the test is over
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield listener.getsockname()[1], accepted
+    finally:
+        try:
+            listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() on Linux; close() alone does not
+        except OSError:
+            pass
+        listener.close()
+        for connection in accepted:
+            connection.close()
 
 
 def _read_line(stream, lines: queue.Queue[str]) -> None:
