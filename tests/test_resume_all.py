@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.profiles import PROFILE_DIR
 from tests.conftest import ROOT
 from tests.sites import founder_new, nbs
 from tests.sites.rmrb import data as rmrb
@@ -49,9 +50,8 @@ def profiles(sites: dict[str, str], tmp_path_factory: pytest.TempPathFactory) ->
     """A profile folder where paper=all means two papers (the Founder classic site at two URLs: the seen-store
     knows articles by URL)."""
     folder = tmp_path_factory.mktemp("profiles")
-    for key, site, scheduled in (("west", "xihaian", "true"), ("east", "second", "true"), ("gmrb", "xihaian", "false"),
-                                 ("rmrb", "xihaian", "false"), ("rmrb-nbs", "xihaian", "false"),
-                                 ("xihaian", "xihaian", "false")):
+    bundled = [(p.name[:-5], "xihaian", "false") for p in PROFILE_DIR.iterdir() if p.name.endswith(".toml")]
+    for key, site, scheduled in (("west", "xihaian", "true"), ("east", "second", "true"), *bundled):
         (folder / f"{key}.toml").write_text(f'name = "{key}"\nplatform = "founder-classic"\nbase_url = '
                                             f'"{sites[site]}"\nscheduled = {scheduled}\n', encoding="utf-8")
     return folder
