@@ -89,4 +89,6 @@ class CrawlProgress:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
+            if self.display.mode == "lines":  # the last state, whatever the interval
+                self.tick(spider)
         self.display.close()

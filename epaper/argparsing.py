@@ -45,7 +45,13 @@ class Parser(argparse.ArgumentParser):
 
     def parse_args(self, args=None, namespace=None):  # type: ignore[override]
         """Parse like argparse, naming the nearest known option for each unrecognized one."""
-        parsed, extras = self.parse_known_args(args, namespace)
+        given = list(sys.argv[1:] if args is None else args)
+        known = self.option_names()
+        for arg in given[: given.index("--") if "--" in given else len(given)]:
+            flag = arg.split("=", 1)[0]
+            if flag.startswith("--") and len(flag) > 2 and not any(name.startswith(flag) for name in known):
+                self.error(unknown_options([arg], known))  # before "required" errors hide the typo
+        parsed, extras = self.parse_known_args(given, namespace)
         if extras:
             self.error(unknown_options(extras, self.option_names()))
         return parsed

@@ -22,12 +22,9 @@ from epaper.config import ConfigError, default_archive
 FATAL_REASONS = {"unknown_layout"}
 # The archive or the seen-store could not be read or written (locked, damaged, disk full): exit code 1.
 STORAGE_EXIT = 1
-INCOMPLETE_EXIT = 3  # some days or URLs failed for good, or the health line is not `ok`
+INCOMPLETE_EXIT = 3  # some days or URLs failed for good (or a parse error), or the crawl closed early
+WARN_EXIT = 4  # everything planned was fetched, but the health line is `WARN` (something looks incomplete)
 INTERRUPTED_EXIT = 130  # stopped by Ctrl-C / SIGINT / SIGTERM before it was done (128 + SIGINT)
-EXIT_CODES = {0: "everything planned was collected (or nothing was new)", STORAGE_EXIT: "records could not be stored",
-              2: "bad arguments or an unknown layout; nothing was fetched",
-              INCOMPLETE_EXIT: "days or URLs failed for good, or health is not ok",
-              INTERRUPTED_EXIT: "interrupted"}
 
 
 def scheduled_papers() -> list[str]:
@@ -102,15 +99,17 @@ class Command(ScrapyCrawlCommand):
 
     @staticmethod
     def _completion_status(crawlers: list) -> int:
-        """130 if a crawl was stopped before it was done, 3 if one is incomplete (failures, health WARN, closed
-        early for another reason), else 0."""
+        """130 if a crawl was stopped before it was done, 3 if one is incomplete (failed days, URLs or parse
+        errors, or closed early for another reason), 4 if one's health line warns, else 0."""
         reasons = [crawler.stats.get_value("finish_reason") for crawler in crawlers]
         if any(reason in ("shutdown", None) for reason in reasons):
             return INTERRUPTED_EXIT
-        if any(reason != "finished" for reason in reasons) or any(problems(crawler.spider, crawler.stats.get_stats()) for crawler in crawlers
-               if hasattr(crawler.spider, "profile")):
+        found = [problems(crawler.spider, crawler.stats.get_stats()) for crawler in crawlers
+                 if hasattr(crawler.spider, "profile")]
+        if any(reason != "finished" for reason in reasons) or any(
+                kinds.get("failed") or kinds.get("parse errors") for kinds in found):
             return INCOMPLETE_EXIT
-        return 0
+        return WARN_EXIT if any(found) else 0
 
     def _check_archive_setting(self) -> None:
         """A broken config file is an error unless the archive folder is given on the command line (the settings
