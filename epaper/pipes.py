@@ -6,12 +6,12 @@ import os
 import sys
 from collections.abc import Callable
 
-# What a Unix tool killed by SIGPIPE exits with (128 + 13), so `set -o pipefail` scripts see the usual status.
-BROKEN_PIPE_EXIT = 141
+# As Python's documentation suggests and rich's Console does (tables go through rich): one status for both.
+BROKEN_PIPE_EXIT = 1
 
 
 def quiet_pipe(main: Callable[[], int | None]) -> int:
-    """Run main() and return its status; a closed stdout (BrokenPipeError) ends it silently with 141."""
+    """Run main() and return its status; a closed stdout (BrokenPipeError) ends it silently with 1."""
     try:
         status = main()
         sys.stdout.flush()  # inside the try: buffered output may meet the closed pipe only here
