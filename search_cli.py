@@ -11,8 +11,11 @@ import os
 import sys
 from datetime import date
 
+from epaper.argparsing import Parser, explain
+from epaper.config import ConfigError, default_index
+from epaper.pipes import quiet_pipe
+
 PROG = "search_cli.py"
-DEFAULT_INDEX = "data/index"
 SUBCOMMANDS = ("show", "count", "stats", "saved", "run")
 # Archive record fields, in contract order: the CSV columns.
 RECORD_FIELDS = ("id", "type", "kind", "paper", "paper_name", "date", "page_no", "page_name", "position",
@@ -82,17 +85,18 @@ examples:
   search_cli.py count 氢能* --by month --from 2025-01-01 --to 2025-12-31 --plot hydrogen.png
   search_cli.py 营商环境 --month 2025-03 --collapse --save yingshang && search_cli.py run yingshang
 
-The index directory defaults to $EPAPER_INDEX or data/index; build it with
+The index directory defaults to $EPAPER_INDEX, else `index` in ~/.config/epaper/config.toml (or
+$EPAPER_CONFIG), else data/index; build it with
   python -m indexer build --index data/index [--userdict indexer/dicts/xihaian.txt] ARCHIVE_DIR
 """
 
 
-class _OneLineParser(argparse.ArgumentParser):
-    """ArgumentParser whose errors are one line on stderr and exit status 2."""
+class _OneLineParser(Parser):
+    """ArgumentParser whose errors are one line on stderr and exit status 2 (with "did you mean")."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         """Print the message in one line and exit 2."""
-        self.exit(2, f"{PROG}: error: {message}\n")
+        self.exit(2, f"{PROG}: error: {explain(message)}\n")
 
 
 def clean(value: object) -> str:
@@ -156,8 +160,12 @@ def _positive(value: str) -> int:
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     """--index and --userdict."""
-    parser.add_argument("--index", default=os.environ.get("EPAPER_INDEX") or DEFAULT_INDEX, metavar="DIR",
-                        help="index directory (default: $EPAPER_INDEX or data/index)")
+    try:
+        index = default_index()
+    except ConfigError as exc:
+        fail(str(exc))
+    parser.add_argument("--index", default=index, metavar="DIR",
+                        help="index directory (default: $EPAPER_INDEX, the config file's `index`, or data/index)")
     parser.add_argument("--userdict", default=os.environ.get("EPAPER_USERDICT") or None, metavar="FILE",
                         help="user dictionary you expect the index to use (default $EPAPER_USERDICT); queries "
                              "always use the one the index was built with, and a different one is reported")
@@ -652,4 +660,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(quiet_pipe(main))

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from crawler.profiles import ProfileError, available_profiles, load_profile
+from epaper.argparsing import Parser
 
 
 def list_papers(verbose: bool = False) -> list[str]:
@@ -19,10 +19,10 @@ def list_papers(verbose: bool = False) -> list[str]:
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m crawler") -> int:
     """Run the command; return the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m crawler", description="epaper crawler utilities")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = Parser(prog=prog, description="epaper crawler utilities")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     papers = sub.add_parser("papers", help="list the bundled paper profiles")
     papers.add_argument("-v", "--verbose", action="store_true", help="also say where each URL scheme comes from")
     probe = sub.add_parser("probe", help="show what the crawler reads on one page (版面) or article, rule by rule",
@@ -40,16 +40,18 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 lines, status = run(args.url, args.file, args.platform, args.paper)
             except ProbeError as exc:
-                print(f"python -m crawler probe: error: {exc}", file=sys.stderr)
+                print(f"{prog} probe: error: {exc}", file=sys.stderr)
                 return 2
             print("\n".join(lines))
             return status
         print("\n".join(list_papers(args.verbose)))
     except ProfileError as exc:
-        print(f"python -m crawler: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from epaper.pipes import quiet_pipe
+
+    sys.exit(quiet_pipe(main))

@@ -8,7 +8,6 @@ one JSON object per line; the report joins those events with the day files.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import logging
@@ -20,6 +19,9 @@ from typing import Any
 
 from crawler.archive import day_file, quarantine_file, read_day, read_records
 from crawler.profiles import ProfileError, check_key
+from epaper.argparsing import Parser
+from epaper.config import ConfigError, default_archive
+from epaper.pipes import quiet_pipe
 
 EVENTS_FILE = "crawl-events.log"
 logger = logging.getLogger(__name__)
@@ -159,22 +161,24 @@ def print_table(report: Coverage) -> None:
         console.print(table)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m crawler.coverage") -> int:
     """Run the report; return the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m crawler.coverage", description=__doc__.split("\n\n")[0])
+    parser = Parser(prog=prog, description=__doc__.split("\n\n")[0])
     parser.add_argument("--paper", required=True)
     parser.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
     parser.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
-    parser.add_argument("--archive", default=os.environ.get("EPAPER_ARCHIVE") or "data/archive", metavar="DIR")
+    parser.add_argument("--archive", metavar="DIR",
+                        help="archive folder (default: $EPAPER_ARCHIVE, the config file's `archive`, or data/archive)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
     try:
+        args.archive = args.archive or default_archive()
         check_key(args.paper)
         first, last = dt.date.fromisoformat(args.date_from), dt.date.fromisoformat(args.date_to)
-    except (ProfileError, ValueError) as exc:
-        parser.exit(2, f"python -m crawler.coverage: error: {exc}\n")
+    except (ProfileError, ValueError, ConfigError) as exc:
+        parser.exit(2, f"{prog}: error: {exc}\n")
     if last < first:
-        parser.exit(2, f"python -m crawler.coverage: error: --to {last} is before --from {first}\n")
+        parser.exit(2, f"{prog}: error: --to {last} is before --from {first}\n")
     report = coverage(args.archive, args.paper, first, last)
     if args.format == "json":
         print(json.dumps(asdict(report), ensure_ascii=False, indent=1))
@@ -184,4 +188,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(quiet_pipe(main))

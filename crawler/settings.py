@@ -1,12 +1,15 @@
 """Scrapy settings: polite by default. Override per run with -s NAME=VALUE."""
 
+from epaper.config import default_archive
+
 BOT_NAME = "epaper"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 COMMANDS_MODULE = "crawler.commands"
 
-# Where the archive (the source of truth) and the search index live.
-ARCHIVE_DIR = "data/archive"
+# Where the archive (the source of truth) and the search index live. The archive: $EPAPER_ARCHIVE, the config
+# file's `archive` (epaper/config.py; a broken file is reported by `scrapy crawl`), else data/archive.
+ARCHIVE_DIR = default_archive(strict=False)
 INDEX_DIR = ""
 # Write buffered day files every N records or T seconds, and at the end: a killed crawl loses at most
 # that much (and a plain re-run fetches it again). Every flush fsyncs each buffered day's file.
@@ -67,7 +70,11 @@ ITEM_PIPELINES = {
     "crawler.pipelines.archive.ArchivePipeline": 800,
 }
 
-EXTENSIONS = {"crawler.summary.CrawlSummary": 500}
+EXTENSIONS = {"crawler.summary.CrawlSummary": 500, "crawler.progress.CrawlProgress": 510}
+# Progress while crawling: "auto" (a bar on a terminal, else a line every PROGRESS_INTERVAL seconds), "bar",
+# "lines" or "off"; $EPAPER_PROGRESS and $EPAPER_PROGRESS_INTERVAL are the defaults.
+PROGRESS = ""
+PROGRESS_INTERVAL = None
 
 # -s REDIS_URL=redis://host:port/0: several workers share one queue in Redis (off when unset).
 ADDONS = {"crawler.distributed.RedisAddon": 0}

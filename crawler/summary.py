@@ -8,6 +8,7 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from crawler.args import day_ranges
 from crawler.health import health_line
 from crawler.pipelines.archive import STORAGE_ERROR
 
@@ -27,7 +28,7 @@ def summary_lines(spider: Any, stats: dict[str, Any], reason: str) -> list[str]:
         f"  pages {get('epaper/pages', 0)}  articles {get('epaper/articles', 0)}  "
         f"new {get('archive/records_new', 0)}  revised {get('archive/records_revised', 0)}  "
         f"unchanged {get('archive/records_unchanged', 0)}  skipped (already archived) {get('seen/skipped', 0)}",
-        f"  no-issue days {len(no_issue)}{' (' + ', '.join(no_issue) + ')' if no_issue else ''}  "
+        f"  no-issue days {len(no_issue)}{' (' + ', '.join(day_ranges(no_issue)) + ')' if no_issue else ''}  "
         f"failed days {get('epaper/failed_days', 0)}  failed URLs {get('epaper/failed_urls', 0)}  "
         f"parse errors {sum(v for k, v in stats.items() if k.startswith('epaper/parse_errors/'))}  "
         f"dropped {get('validate/dropped', 0) + get('dedupe/dropped', 0)}"
@@ -43,6 +44,8 @@ def summary_lines(spider: Any, stats: dict[str, Any], reason: str) -> list[str]:
     if get("archive/quarantined_lines"):
         lines.append(f"  damaged archive lines kept aside {get('archive/quarantined_lines')} (*.jsonl.quarantine; "
                      f"their articles are fetched again next run)")
+    if getattr(spider.plan, "note", ""):
+        lines.append(f"  since=last: {spider.plan.note}")
     if get(STORAGE_ERROR):
         lines.append(f"  STORAGE ERROR: {get(STORAGE_ERROR)}")
     if failed:
@@ -56,16 +59,22 @@ def summary_lines(spider: Any, stats: dict[str, Any], reason: str) -> list[str]:
         lines += [f"    {w.kind}  {w.url}  {w.reason}" for w in warnings[:MAX_FAILED_LINES]]
         if len(warnings) > MAX_FAILED_LINES:
             lines.append(f"    … and {len(warnings) - MAX_FAILED_LINES} more")
-    problems = dict(getattr(spider, "health_counts", {}))
-    for label, count in (("failed", len(failed)), ("parse errors", sum(
-            v for k, v in stats.items() if k.startswith("epaper/parse_errors/")))):
-        problems[label] = count
-    lines.append("  " + health_line(problems))
+    lines.append("  " + health_line(problems(spider, stats)))
     return lines
 
 
+def problems(spider: Any, stats: dict[str, Any]) -> dict[str, int]:
+    """What the health line counts: warnings by kind, URLs and days failed for good, parse errors."""
+    found = dict(getattr(spider, "health_counts", {}))
+    found["failed"] = len(getattr(spider, "failed", []))
+    found["parse errors"] = sum(v for k, v in stats.items() if k.startswith("epaper/parse_errors/"))
+    return {kind: count for kind, count in found.items() if count}
+
+
 class CrawlSummary:
-    """Print the summary to stderr when the spider closes (whatever the log level)."""
+    """Print the summary to stderr when the spider closes (whatever the log level); under `scrapy crawl` the
+    command prints it after the crawl, below Scrapy's stats dump (EPAPER_SUMMARY_DEFERRED), so it is the last
+    thing on screen."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -82,4 +91,6 @@ class CrawlSummary:
         if finish is not None:  # issue-level warnings, whichever closed handler runs first
             finish()
         lines = summary_lines(spider, self.crawler.stats.get_stats(), reason)
-        print("\n".join(lines), file=sys.stderr, flush=True)
+        spider.summary_lines = lines
+        if not self.crawler.settings.getbool("EPAPER_SUMMARY_DEFERRED"):
+            print("\n".join(lines), file=sys.stderr, flush=True)

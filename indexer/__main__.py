@@ -1,4 +1,4 @@
-"""Command line: `python -m indexer build --index DIR [--rebuild] PATH...` and `python -m indexer check`."""
+"""Command line: `python -m indexer build [--index DIR] [--rebuild] [PATH...]` and `python -m indexer check`."""
 
 from __future__ import annotations
 
@@ -8,30 +8,27 @@ import os
 import sys
 from pathlib import Path
 
+from epaper.argparsing import Parser
+from epaper.config import ConfigError, default_archive, default_index
+from epaper.progress import Progress
 from indexer.errors import EpaperIndexError
 from indexer.writer import LOCK_TIMEOUT, build_index
 
 PROG = "python -m indexer"
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 
 
-class _OneLineParser(argparse.ArgumentParser):
-    """ArgumentParser whose usage errors are one line on stderr and exit 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        """Print the message in one line and exit 2."""
-        self.exit(2, f"{PROG}: error: {message}\n")
-
-
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(prog: str = PROG) -> argparse.ArgumentParser:
     """Return the argument parser."""
-    parser = _OneLineParser(prog=PROG, description="Build and check the epaper full-text index.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
+    parser = Parser(prog=prog, description="Build and check the epaper full-text index.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     build = commands.add_parser(
         "build", help="index the article records of JSONL files/directories",
         description="Index (or incrementally update) the articles of JSONL archive files; "
                     "directories are searched recursively for *.jsonl.",
     )
-    build.add_argument("--index", required=True, type=Path, metavar="DIR", help="index directory")
+    build.add_argument("--index", type=Path, metavar="DIR",
+                       help="index directory (default: $EPAPER_INDEX, the config file's `index`, or data/index)")
     build.add_argument("--rebuild", action="store_true", help="start from an empty index")
     build.add_argument("--lock-timeout", type=float, default=LOCK_TIMEOUT, metavar="SECONDS",
                        help=f"how long to wait for another writer (default {LOCK_TIMEOUT:g}; 0: fail at once)")
@@ -40,7 +37,12 @@ def make_parser() -> argparse.ArgumentParser:
                             "$EPAPER_USERDICT), used at index and query time and recorded in the index; changing it "
                             "needs --rebuild. Without it an existing index keeps its dictionary. "
                             "Starter: indexer/dicts/xihaian.txt")
-    build.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="JSONL file or archive directory")
+    build.add_argument("--progress", choices=("auto", "bar", "lines", "off"), default="auto",
+                       help="progress on stderr: a bar on a terminal, else a line every $EPAPER_PROGRESS_INTERVAL "
+                            "(10) seconds (default auto)")
+    build.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                       help="JSONL file or archive directory (default: $EPAPER_ARCHIVE, the config file's "
+                            "`archive`, or data/archive)")
     check = commands.add_parser(
         "check", help="verify the index's files (and, with --archive, its articles); --repair fixes",
         description="Verify segments, sidecars, near-duplicate signatures and clusters, page records and metadata "
@@ -48,7 +50,8 @@ def make_parser() -> argparse.ArgumentParser:
                     "archived article is indexed exactly once and nothing else is. One line per problem. "
                     "Exit 0 healthy, 1 problems found (after --repair: problems left), 2 bad usage.",
     )
-    check.add_argument("--index", required=True, type=Path, metavar="DIR", help="index directory")
+    check.add_argument("--index", type=Path, metavar="DIR",
+                       help="index directory (default: $EPAPER_INDEX, the config file's `index`, or data/index)")
     check.add_argument("--archive", type=Path, metavar="DIR", help="the archive the index was built from")
     check.add_argument("--repair", action="store_true",
                        help="recompute what can be recomputed (with --archive: also index missing or changed "
@@ -73,18 +76,31 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if report.healthy else 1
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     """Run the CLI; return the exit status."""
-    args = make_parser().parse_args(argv)
+    args = make_parser(prog).parse_args(argv)
     logging.basicConfig(format="%(message)s", level=logging.WARNING, stream=sys.stderr)
+    progress = None
     try:
+        args.index = args.index or Path(default_index())
         if args.command == "check":
             return _check(args)
+        args.paths = args.paths or [Path(default_archive())]
+        progress = Progress(f"{prog} build", mode="" if args.progress == "auto" else args.progress)
         stats = build_index(args.index, args.paths, rebuild=args.rebuild, lock_timeout=args.lock_timeout,
-                            userdict=args.userdict)
-    except (EpaperIndexError, OSError) as exc:
-        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
+                            userdict=args.userdict, progress=progress.update)
+    except (EpaperIndexError, OSError, ConfigError) as exc:
+        if progress is not None:
+            progress.close()
+        print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        if progress is not None:
+            progress.close()
+        print(f"{prog}: interrupted; the index keeps its last committed state (run the build again)",
+              file=sys.stderr)
+        return INTERRUPTED
+    progress.close()
     print(stats.summary(args.index))
     return 0
 

@@ -11,8 +11,8 @@ import multiprocessing
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +56,8 @@ SEGMENT_LIMIT_MB = 560  # buffered postings per build (split between the process
 MAX_PROCS = 2
 PARALLEL_MIN_DOCS = 2000  # fewer new/changed articles are indexed in-process (forking costs more)
 LOCK_TIMEOUT = 5.0
+# progress(what, done, total): what the build is doing ("reading", "indexing", …), total None when unknown.
+ProgressCallback = Callable[[str, int, "int | None"], None]
 
 
 @dataclass
@@ -197,10 +199,15 @@ class _Winner:
     content_hash: str
 
 
-def _scan(files: list[Path], stats: BuildStats, pages: dict[str, dict]) -> dict[str, _Winner]:
+def _scan(files: list[Path], stats: BuildStats, pages: dict[str, dict],
+          progress: ProgressCallback | None = None) -> dict[str, _Winner]:
     """First pass: validate every line, keep the last occurrence of each article id, collect pages."""
     winners: dict[str, _Winner] = {}
+    current = -1
     for file_no, line_no, line in _read_lines(files):
+        if progress is not None and file_no != current:
+            current = file_no
+            progress("reading archive files", file_no, len(files))
         record, problem = _parse(line)
         if record is not None and problem:
             log.warning("warning: %s:%d: %s", files[file_no], line_no, problem)
@@ -266,7 +273,7 @@ def _indexed_hashes(writer: SegmentWriter) -> tuple[dict[str, str], dict[str, li
 
 
 def _index_records(files: list[Path], keys: list[tuple[int, int]], storage, schema, indexname: str,
-                   limit_mb: float) -> tuple[list, neardup.SignatureTable]:
+                   limit_mb: float, on_doc: Callable[[], None] | None = None) -> tuple[list, neardup.SignatureTable]:
     """Index the records at keys ((file, line) pairs, sorted) into new segments; return them and the signatures.
 
     A segment is closed and a new one started whenever the buffered postings reach limit_mb.
@@ -282,6 +289,8 @@ def _index_records(files: list[Path], keys: list[tuple[int, int]], storage, sche
             record, _ = _parse(line)
             builder.add_document(**to_document(record, record_hash(record)))
             signatures.add(record["id"], neardup.signature_values(neardup.cluster_text(record)))
+            if on_doc is not None:
+                on_doc()
             if builder.buffered_mb >= limit_mb:
                 segments.append(_finish(builder))
                 builder = SegmentBuilder(storage, schema, indexname)
@@ -325,14 +334,17 @@ def _delete_segments(storage, segments: list) -> None:
                 pass
 
 
-_JOB: tuple | None = None  # (files, storage, schema, indexname, limit_mb), inherited by forked workers
+_JOB: tuple | None = None  # (files, storage, schema, indexname, limit_mb, done), inherited by forked workers
 
 
 def _worker_init(parent: int) -> None:
-    """Forked worker set-up: die with the build process (a killed build must not leave workers behind)."""
+    """Forked worker set-up: die with the build process (a killed build must not leave workers behind); leave
+    Ctrl-C to the build process, which stops the workers itself (no traceback from each worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import ctypes
-        import signal
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (Linux)
@@ -344,8 +356,13 @@ def _worker_init(parent: int) -> None:
 
 def _index_job(keys: list[tuple[int, int]]) -> tuple[list, neardup.SignatureTable]:
     """Worker process entry point: index one chunk of records with the inherited job settings."""
-    files, storage, schema, indexname, limit_mb = _JOB
-    return _index_records(files, keys, storage, schema, indexname, limit_mb)
+    files, storage, schema, indexname, limit_mb, done = _JOB
+
+    def on_doc() -> None:
+        with done.get_lock():
+            done.value += 1
+
+    return _index_records(files, keys, storage, schema, indexname, limit_mb, on_doc)
 
 
 def index_procs() -> int:
@@ -358,25 +375,36 @@ def index_procs() -> int:
 
 
 def _build_segments(files: list[Path], keys: list[tuple[int, int]], writer: SegmentWriter,
-                    procs: int) -> tuple[list, dict[str, object]]:
+                    procs: int, progress: ProgressCallback | None = None) -> tuple[list, dict[str, object]]:
     """Index the records at keys into new segments, in `procs` forked processes when it pays."""
     global _JOB
     limit_mb = SEGMENT_LIMIT_MB
     if procs < 2 or len(keys) < PARALLEL_MIN_DOCS or "fork" not in multiprocessing.get_all_start_methods():
-        segments, table = _index_records(files, keys, writer.storage, writer.schema, writer.indexname, limit_mb)
+        count = iter(range(1, len(keys) + 1))
+        on_doc = (lambda: progress("indexing articles", next(count), len(keys))) if progress else None
+        segments, table = _index_records(files, keys, writer.storage, writer.schema, writer.indexname, limit_mb,
+                                         on_doc)
         return segments, table.as_dict()
     size = -(-len(keys) // procs)
     chunks = [keys[start : start + size] for start in range(0, len(keys), size)]
-    _JOB = (files, writer.storage, writer.schema, writer.indexname, limit_mb / procs)
+    context = multiprocessing.get_context("fork")
+    done = context.Value("q", 0)  # articles indexed by all workers, for the progress display
+    _JOB = (files, writer.storage, writer.schema, writer.indexname, limit_mb / procs, done)
     neardup.signature_values("预热" * neardup.MIN_CHARS)  # import numpy/datasketch once, shared by the workers
     segments: list = []
     signatures: dict[str, object] = {}
     try:
-        context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context, initializer=_worker_init,
                                  initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_index_job, chunk) for chunk in chunks]
             try:
+                pending = set(futures)
+                while pending:
+                    _, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
+                    if progress is not None:
+                        progress("indexing articles", done.value, len(keys))
+                    if any(f.done() and f.exception() is not None for f in futures):
+                        break
                 for future in futures:
                     chunk_segments, chunk_signatures = future.result()
                     segments += chunk_segments
@@ -384,6 +412,9 @@ def _build_segments(files: list[Path], keys: list[tuple[int, int]], writer: Segm
             except BaseException:
                 for future in futures:
                     future.cancel()
+                if not all(future.done() for future in futures):  # interrupted: don't wait for their chunks
+                    for process in list(getattr(pool, "_processes", {}).values()):
+                        process.terminate()
                 for future in futures:
                     if future.done() and not future.cancelled() and future.exception() is None:
                         _delete_segments(writer.storage, future.result()[0])
@@ -395,7 +426,8 @@ def _build_segments(files: list[Path], keys: list[tuple[int, int]], writer: Segm
 
 
 def _write(files: list[Path], winners: dict[str, _Winner], existing: dict[str, str], where: dict[str, list],
-           writer: SegmentWriter, stats: BuildStats, signatures: dict[str, object], procs: int) -> list:
+           writer: SegmentWriter, stats: BuildStats, signatures: dict[str, object], procs: int,
+           progress: ProgressCallback | None = None) -> list:
     """Second pass: index new ids and changed ones into new segments (with MinHash signatures), delete the
     old versions of changed ones (at their (segment, docnum) in where: deleting by term would open a full
     reader), leave the rest alone; return the new segments (not yet committed)."""
@@ -414,7 +446,7 @@ def _write(files: list[Path], winners: dict[str, _Winner], existing: dict[str, s
             stats.added += 1
     if not todo:
         return []
-    segments, found = _build_segments(files, sorted(todo), writer, procs)
+    segments, found = _build_segments(files, sorted(todo), writer, procs, progress)
     signatures.update(found)
     return segments
 
@@ -618,17 +650,21 @@ def _commit(index_dir: Path, writer: SegmentWriter, mergetype, derived: _Derived
 
 def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = False,
                 lock_timeout: float = LOCK_TIMEOUT, userdict: Path | str | None = None,
-                procs: int | None = None, pages_from_archive: bool = False) -> BuildStats:
+                procs: int | None = None, pages_from_archive: bool = False,
+                progress: ProgressCallback | None = None) -> BuildStats:
     """Index the article (and page) records of the JSONL files under sources into index_dir.
 
     userdict: a jieba user dictionary file; None keeps the one an existing index was built with.
     procs: processes that build segments in parallel (default index_procs()); builds of fewer than
     PARALLEL_MIN_DOCS new or changed articles run in this process.
     pages_from_archive: the page records read replace the index's (sources are the whole archive).
+    progress: called as progress(what, done, total) while the build runs (total None when unknown).
     Everything happens under the index's writer lock (waiting up to lock_timeout seconds) and is published
-    by one commit (see indexer.commit); derived data found missing, stale or damaged is recomputed.
+    by one commit (see indexer.commit); derived data found missing, stale or damaged is recomputed. An
+    interrupted build (KeyboardInterrupt) leaves the index as it was before it started.
     Raises BuildInputError, IndexLockedError, IndexDamagedError (segments: needs rebuild), OSError, ...
     """
+    report = progress or (lambda what, done, total: None)
     started = time.perf_counter()
     index_dir = Path(index_dir)
     _check_index_path(index_dir)
@@ -653,8 +689,10 @@ def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = Fals
             existing, where = _indexed_hashes(writer) if keep_existing else ({}, {})
             pages: dict[str, dict] = {}
             signatures: dict[str, object] = {}
-            winners = _scan(files, stats, pages)
-            new_segments = _write(files, winners, existing, where, writer, stats, signatures, procs or index_procs())
+            winners = _scan(files, stats, pages, progress)
+            new_segments = _write(files, winners, existing, where, writer, stats, signatures, procs or index_procs(),
+                                  progress)
+            report("committing", 0, None)
             live = [*writer.segments, *new_segments] if keep_existing else list(new_segments)
             derived = _derive(index_dir, writer, live, keep_existing, health, signatures, pages, effective, stats,
                               pages_from_archive)

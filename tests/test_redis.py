@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, read_archive
+from tests.conftest import COLLECTED, ROOT, read_archive
 
 IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
@@ -121,9 +121,9 @@ def records(crawls: dict, name: str) -> dict[str, dict]:
 
 
 def test_both_workers_and_the_single_crawl_succeed(crawls):
-    assert crawls["single"].returncode == 0, crawls["single"].stderr[-3000:]
+    assert crawls["single"].returncode in COLLECTED, crawls["single"].stderr[-3000:]
     for worker, log in zip(crawls["workers"], crawls["logs"], strict=True):
-        assert worker.returncode == 0, log[-3000:]
+        assert worker.returncode in COLLECTED, log[-3000:]
         assert "Traceback" not in log, log[-3000:]
         assert "DeprecationWarning" not in log, log[-3000:]  # RedisScheduler avoids scrapy-redis's deprecated calls
         assert "sharing queue epaper:xihaian:requests" in log

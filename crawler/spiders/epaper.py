@@ -19,7 +19,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import health
-from crawler.args import PLAN_ARGS, CrawlPlan, resolve
+from crawler.args import PLAN_ARGS, CrawlPlan, check_arg_names, resolve
 from crawler.coverage import EventLog
 from crawler.encoding import response_decoding, response_text
 from crawler.items import ArticleItem, PageItem
@@ -84,6 +84,7 @@ class EpaperSpider(scrapy.Spider):
     name = "epaper"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        check_arg_names(kwargs)  # a mistyped argument must not silently crawl something else
         plan_args = {k: kwargs.pop(k, None) for k in PLAN_ARGS}
         # revisit=1: fetch already-archived articles again, to catch corrections (revisions)
         self.revisit = str(kwargs.pop("revisit", "")).lower() in ("1", "true", "yes")
