@@ -13,9 +13,10 @@ computes the same hits, tiers, scores and order without a Python step per matchi
   Whoosh's phrase matcher does;
 * the order (literal tier, score, newest, docnum) is one ``lexsort``.
 
-Proximity and wildcard terms keep their exact check on the stored text, on the candidates the
-arrays give; ``paper:`` and ``page:`` numbers are per-document codes.  Indexes whose segments lack a
-sidecar take the general path (``indexer.search._ranked``).
+Proximity, wildcard and bounded terms (a Latin letter or digit at an end: ``query.bounded``) keep
+their exact check on the stored text, on the candidates the arrays give; ``paper:`` and ``page:``
+numbers are per-document codes.  Indexes whose segments lack a sidecar take the general path
+(``indexer.search._ranked``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from indexer.query import (
     Near,
     Not,
     Or,
+    bounded,
     literal_queries,
     term_spans,
     terms,
@@ -344,6 +346,8 @@ class Engine:
         if len(positive) != 1 or not isinstance(positive[0], Leaf) or positive[0].wildcard:
             return None
         leaf = positive[0]
+        if bounded(leaf):  # the positions cannot tell "GO AI" (a word) from "GOAI"
+            return None
         per_doc = np.zeros(self.doc_count_all, dtype=np.int64)
         if leaf.field in LITERAL_FIELDS:  # match_spans counts text fields only
             return per_doc[docnums]
@@ -425,8 +429,8 @@ class _QueryRun:
         return mask
 
     def verified(self, term: Leaf | Near) -> np.ndarray:
-        """Mask of the docs where a wildcard or proximity term really matches: candidates from the arrays,
-        checked on the stored text."""
+        """Mask of the docs where a wildcard, proximity or bounded term really matches: candidates from the
+        arrays, checked on the stored text."""
         if term not in self._verified:
             mask = self.empty()
             for name in TEXT_FIELDS if term.field is None else (term.field,):
@@ -443,7 +447,7 @@ class _QueryRun:
 
     def leaf(self, leaf: Leaf, strict: bool) -> np.ndarray:
         """Literal matches, plus (unless strict) docs containing all the leaf's words."""
-        found = self.any_of(literal_queries(leaf))
+        found = self.verified(leaf) if bounded(leaf) else self.any_of(literal_queries(leaf))
         per_word = word_queries(leaf)
         if strict or not per_word:
             return found
