@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from datetime import date
 
@@ -27,6 +28,8 @@ KWIC_FIELDS = ("id", "date", "paper", "paper_name", "title", "field", "left", "m
 SAVED_OPTIONS = ("date_from", "date_to", "year", "month", "paper", "sort", "collapse")
 # Options whose value is a file name (any bytes are fine there); every other argument must be text.
 PATH_OPTIONS = ("--index", "--plot", "--userdict")
+# An argument starting with '-' that no option can be: a negated CJK word, phrase or group (-广告, -"…", -(…)).
+_NEGATED_QUERY = re.compile(r'-[^\x00-\x7f]|-["(]')
 # C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates: crawled text shown on
 # a terminal must not move the cursor, retitle the window or reorder the line. Lone surrogates (a file name's
 # undecodable bytes) cannot be printed at all. One character for one, so highlight offsets still fit.
@@ -60,11 +63,19 @@ query language:
   氢能*                   prefix: 氢能 followed by at least one more letter, digit or CJK
                           character (氢能产业, 氢能大厦; not 氢能 at the end of a sentence
                           or before punctuation). '*' is allowed only at the end of a term.
-  臺灣 = 台湾             traditional and simplified characters match each other everywhere
-                          (OpenCC t2s, one character at a time)
-  Operators are uppercase AND/OR/NOT/W/n/PRE/n; only ASCII letters followed by ':' are fields
-  (a full-width '：' is ordinary text). Put `--` before a query that starts with '-':
-  search_cli.py -- "-广告"
+  臺灣 = 台湾  衞生 = 卫生  著力 = 着力  靑年 = 青年  硏究 = 研究
+                          traditional, simplified and variant forms match each other
+                          everywhere (OpenCC, one character at a time)
+  AI  5G  "COVID-19"      a term starting or ending with a Latin letter or digit matches whole
+                          words there: AI finds "AI芯片" and "用 AI", not DAILY or MAIL
+  Operators: AND/OR/NOT/W/n/PRE/n in any case (and, or, not, w/10); quote them to search
+  for the words ("and"). Other operator-like tokens (NEAR/10, W/) are refused, and so is a
+  term with nothing searchable (，。！？: quote it to search for punctuation). Only ASCII
+  letters followed by ':' are fields (a full-width '：' is ordinary text). A query that
+  starts with '-' works as it is when a CJK character, quote or '(' follows (-广告);
+  otherwise put `--` before it; options may follow: search_cli.py -- -Qingdao --format jsonl
+  An unknown paper or page (paper:nosuch, --paper nosuch, page:Z9) is an error listing
+  what the index holds; 0 hits in dates the archive does not cover says which dates it holds.
 
 subcommands (must be the first argument):
   show ID                 the whole article: fields, continuation parts, full text, URL, PDF
@@ -404,6 +415,11 @@ def cmd_search(args: argparse.Namespace) -> int:
                                                 if getattr(args, name)})
     except EpaperIndexError as exc:
         fail(str(exc))
+    if not (lines if args.kwic else result.total):
+        _note_coverage(args.index, date_from, date_to, args.paper)
+    elif not args.kwic and not result.hits:
+        last = -(-result.total // limit) if limit else 1
+        sys.stderr.write(f"{PROG}: note: --page {args.page} is past the last page ({last}) of {result.total} hits\n")
     if args.kwic:
         if args.format == "csv":
             write_csv(list(KWIC_FIELDS), lines)
@@ -429,6 +445,19 @@ def cmd_search(args: argparse.Namespace) -> int:
         what = "clusters" if args.collapse else "hits"
         print(f"{result.total} {what} (showing {len(result.hits)}) in {result.elapsed * 1000:.0f} ms")
     return 0
+
+
+def _note_coverage(index: str, date_from: str | None, date_to: str | None, paper: str | None) -> None:
+    """Say on stderr, in one line, which dates the index holds when the asked range reaches outside them."""
+    from indexer.errors import EpaperIndexError
+    from indexer.search import coverage_note
+
+    try:
+        note = coverage_note(index, date_from, date_to, paper)
+    except EpaperIndexError:
+        return
+    if note:
+        sys.stderr.write(f"{PROG}: note: {clean(note)}\n")
 
 
 def cmd_show(argv: list[str]) -> int:
@@ -481,7 +510,7 @@ def cmd_count(argv: list[str]) -> int:
     _add_filters(parser)
     parser.add_argument("--plot", metavar="PNG", help="also draw the counts into this PNG file")
     parser.add_argument("--format", choices=("table", "jsonl", "json", "csv"), default="table")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(query_last(argv))
     date_from, date_to = resolve_dates(args)
     from indexer.count import BYS, count, plot_counts
     from indexer.errors import EpaperIndexError
@@ -497,6 +526,7 @@ def cmd_count(argv: list[str]) -> int:
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot write {args.plot}: {exc.strerror or exc}")
+    _note_coverage(args.index, date_from, date_to, args.paper)
     rows = [{"bucket": b.label, "name": b.name, "articles": b.hits, "occurrences": b.occurrences}
             for b in result.buckets]
     if args.format == "csv":
@@ -634,6 +664,18 @@ def _join_sort(argv: list[str]) -> list[str]:
     return joined
 
 
+def query_last(argv: list[str]) -> list[str]:
+    """Move a query given after `--`, or starting with '-' followed by a CJK char, quote or '(', to the end
+    behind `--`, so options may follow it (`-- -广告 --format jsonl`, `-广告 --limit 5`)."""
+    if "--" in argv:
+        at = argv.index("--")
+        return argv if at + 1 >= len(argv) else [*argv[:at], *argv[at + 2 :], "--", argv[at + 1]]
+    for position, arg in enumerate(argv):
+        if _NEGATED_QUERY.match(arg):
+            return [*argv[:position], *argv[position + 1 :], "--", arg]
+    return argv
+
+
 def _check_text(argv: list[str]) -> None:
     """Exit 2 in one line if an argument other than a file name holds bytes that are not valid text."""
     for position, arg in enumerate(argv):
@@ -656,7 +698,7 @@ def main(argv: list[str] | None = None) -> int:
         return command(argv[1:])
     if argv and argv[0] == "search":
         argv = argv[1:]
-    return cmd_search(make_parser().parse_args(argv))
+    return cmd_search(make_parser().parse_args(query_last(argv)))
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ computes the same hits, tiers, scores and order without a Python step per matchi
   Whoosh's phrase matcher does;
 * the order (literal tier, score, newest, docnum) is one ``lexsort``.
 
-Proximity and wildcard terms keep their exact check on the stored text, on the candidates the
-arrays give; ``paper:`` and ``page:`` numbers are per-document codes.  Indexes whose segments lack a
-sidecar take the general path (``indexer.search._ranked``).
+Proximity, wildcard and bounded terms (a Latin letter or digit at an end: ``query.bounded``) keep
+their exact check on the stored text, on the candidates the arrays give; ``paper:`` and ``page:``
+numbers are per-document codes.  Indexes whose segments lack a sidecar take the general path
+(``indexer.search._ranked``).
 """
 
 from __future__ import annotations
@@ -39,12 +40,14 @@ from indexer.query import (
     Near,
     Not,
     Or,
+    bounded,
     literal_queries,
     term_spans,
     terms,
     word_queries,
 )
 from indexer.schema import TEXT_FIELDS, char_field
+from indexer.snippets import is_latin
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _WORD_CACHE = 128  # word lookups kept per engine (segments are immutable, so entries never go stale)
@@ -132,6 +135,7 @@ class Engine:
         self._idf: dict[tuple[str, str], float] = {}
         self._avg: dict[str, float] = {}
         self._words: OrderedDict[tuple[str, str], _WordTerm] = OrderedDict()
+        self._latin: dict[tuple[int, str], np.ndarray] = {}
 
     # ------------------------------------------------------------ statistics
 
@@ -204,6 +208,18 @@ class Engine:
             found, _ = _member(lists[offset], candidates + offset)
             candidates = candidates[found]
         return candidates
+
+    def latin_at(self, seg: _Segment, fieldname: str, positions: np.ndarray) -> np.ndarray:
+        """Bool per segment-global position: a Latin letter or digit is the char-field token there."""
+        key = (id(seg), fieldname)
+        if key not in self._latin:
+            codes = seg.arrays[f"{fieldname}.codes"]
+            self._latin[key] = np.flatnonzero([is_latin(chr(code)) for code in codes.tolist()])
+        pointer, every = seg.arrays[f"{fieldname}.pos_ptr"], seg.arrays[f"{fieldname}.positions"]
+        found = np.zeros(len(positions), dtype=bool)
+        for index in self._latin[key].tolist():
+            found |= _member(every[pointer[index] : pointer[index + 1]], positions)[0]
+        return found
 
     def phrase_scores(self, fieldname: str, chars: list[str], seg: _Segment, local: np.ndarray) -> np.ndarray:
         """BM25 of a phrase in the given local docs (all of which contain it): the sum of its chars' term scores."""
@@ -344,6 +360,8 @@ class Engine:
         if len(positive) != 1 or not isinstance(positive[0], Leaf) or positive[0].wildcard:
             return None
         leaf = positive[0]
+        if bounded(leaf):  # the positions cannot tell "GO AI" (a word) from "GOAI"
+            return None
         per_doc = np.zeros(self.doc_count_all, dtype=np.int64)
         if leaf.field in LITERAL_FIELDS:  # match_spans counts text fields only
             return per_doc[docnums]
@@ -425,8 +443,10 @@ class _QueryRun:
         return mask
 
     def verified(self, term: Leaf | Near) -> np.ndarray:
-        """Mask of the docs where a wildcard or proximity term really matches: candidates from the arrays,
-        checked on the stored text."""
+        """Mask of the docs where a wildcard, proximity or bounded term really matches: candidates from the
+        arrays, checked on the stored text."""
+        if term not in self._verified and isinstance(term, Leaf) and not term.wildcard:
+            self._verified[term] = self._bounded(term)
         if term not in self._verified:
             mask = self.empty()
             for name in TEXT_FIELDS if term.field is None else (term.field,):
@@ -441,9 +461,36 @@ class _QueryRun:
             self._verified[term] = mask
         return self._verified[term].copy()
 
+    def _bounded(self, leaf: Leaf) -> np.ndarray:
+        """Mask of the docs with a match of a bounded leaf: a match whose neighbouring char-field token is
+        no Latin letter or digit (or absent: the gap between documents) is one for sure; only documents
+        with nothing but matches next to a Latin token (`MAIL`, or `GO AI` with its space) are read."""
+        mask, engine = self.empty(), self.engine
+        chars = char_tokens(leaf.text)
+        for name in TEXT_FIELDS if leaf.field is None else (leaf.field,):
+            fieldname = char_field(name)
+            for number in self.segments:
+                seg = engine.segments[number]
+                starts = engine._phrase_starts(seg, fieldname, chars)
+                if not len(starts):
+                    continue
+                doubtful = np.zeros(len(starts), dtype=bool)
+                if is_latin(chars[0]):
+                    doubtful |= engine.latin_at(seg, fieldname, starts - 1)
+                if is_latin(chars[-1]):
+                    doubtful |= engine.latin_at(seg, fieldname, starts + len(chars))
+                local = np.searchsorted(seg.arrays[f"{fieldname}.starts"], starts, side="right") - 1
+                sure = np.unique(local[~doubtful])
+                maybe = np.setdiff1d(np.unique(local[doubtful]), sure)
+                mask[sure[seg.live[sure]] + seg.base] = True
+                for docnum in (maybe[seg.live[maybe]] + seg.base).tolist():
+                    if not mask[docnum] and term_spans(leaf, engine.searcher.stored_fields(docnum).get(name, "")):
+                        mask[docnum] = True
+        return mask
+
     def leaf(self, leaf: Leaf, strict: bool) -> np.ndarray:
         """Literal matches, plus (unless strict) docs containing all the leaf's words."""
-        found = self.any_of(literal_queries(leaf))
+        found = self.verified(leaf) if bounded(leaf) else self.any_of(literal_queries(leaf))
         per_word = word_queries(leaf)
         if strict or not per_word:
             return found

@@ -18,6 +18,15 @@ B`` when A comes first; "apart" is the number of non-whitespace characters
 between the end of one and the start of the other (0 = adjacent; the two must
 not overlap).  Proximity and wildcard terms are literal (no jieba-word form)
 and are checked exactly on the stored text after a char-field candidate pass.
+
+Operators are case-insensitive (``and``, ``Or``, ``w/5``); quoted, ``"and"`` is
+the word.  A token that looks like an operator but is none (``NEAR/10``,
+``W/``) is an error naming the accepted forms, and so is an unquoted term with
+no letter, digit or CJK character (``，。！？``).  A literal match whose
+first (last) character is a Latin letter or digit must not have a Latin
+letter or digit right before (after) it: ``AI`` does not match inside
+``DAILY``; CJK ends stay substring matches (``snippets.find_literal``).  Such
+terms are checked on the stored text like wildcards (``bounded``).
 """
 
 from __future__ import annotations
@@ -33,14 +42,18 @@ from indexer.analyzers import char_tokens, cut_words
 from indexer.errors import QueryError
 from indexer.phrases import FastPhrase
 from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
-from indexer.snippets import find_literal, find_near, find_prefix, folded_view, merge
+from indexer.snippets import find_literal, find_near, find_prefix, fold_needle, folded_view, is_latin, merge
 
 FIELDS = ("title", "author", "body", "pretitle", "subtitle", "paper", "page")
 # Fields whose values are matched literally even when unquoted.
 LITERAL_FIELDS = ("author", "paper", "page")
 OPERATORS = ("AND", "OR", "NOT")
 _FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
-_NEAR_OPERATOR = re.compile(r"(W|PRE)/(\d+)")
+_NEAR_OPERATOR = re.compile(r"(W|PRE)/(\d+)", re.IGNORECASE)
+# Tokens users write for operators we do not have (or ours without their number): refused, not searched.
+_OPERATOR_LIKE = re.compile(r"(?i:[a-z]+/\d*)|NEAR\d*|ADJ\d*")
+ACCEPTED_OPERATORS = 'AND, OR, NOT (or -), W/N, PRE/N (N a number, e.g. W/10) and "a b"~N'
+
 _PROXIMITY_SUFFIX = re.compile(r"~(\d+)")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _WORD_STOP = '()"'
@@ -113,11 +126,14 @@ def _lex_word(text: str, start: int) -> tuple[tuple, int]:
     while end < len(text) and not text[end].isspace() and text[end] not in _WORD_STOP:
         end += 1
     word = text[start:end]
-    if word in OPERATORS:
-        return (word,), end
+    if word.upper() in OPERATORS:
+        return (word.upper(),), end
     near = _NEAR_OPERATOR.fullmatch(word)
     if near:
-        return ("NEAR", near.group(1) == "PRE", _distance(near.group(2))), end
+        return ("NEAR", near.group(1).upper() == "PRE", _distance(near.group(2))), end
+    if _OPERATOR_LIKE.fullmatch(word):
+        raise QueryError(f"'{word}' is not an operator; operators are {ACCEPTED_OPERATORS} "
+                         f"(any case); quote it to search for the text: \"{word}\"")
     prefix = _FIELD_PREFIX.match(word)
     if not prefix:
         return ("TERM", _plain(word)), end
@@ -329,7 +345,16 @@ def parse(text: str) -> Node:
     for leaf in leaves(node):
         if not char_tokens(leaf.text):
             raise QueryError('empty quoted phrase ""')
+        if not leaf.quoted and not any(ch.isalnum() for ch in leaf.text):
+            raise QueryError(f"nothing to search for in '{leaf.text}' (no letter, digit or CJK character); "
+                             f"quote punctuation to search for it literally: \"{leaf.text}\"")
     return node
+
+
+def bounded(leaf: Leaf) -> bool:
+    """True if a text-field leaf starts or ends with a Latin letter or digit (its matches need word boundaries)."""
+    folded = fold_needle(leaf.text)
+    return leaf.field not in LITERAL_FIELDS and bool(folded) and (is_latin(folded[0]) or is_latin(folded[-1]))
 
 
 def terms(node: Node, positive: bool | None = None) -> list[Leaf | Near]:
@@ -405,7 +430,8 @@ class _Evaluator:
         return self._stored[docnum]
 
     def verified(self, term: Leaf | Near) -> frozenset[int]:
-        """Docs where a wildcard or proximity term really matches: char-field candidates checked on stored text."""
+        """Docs where a wildcard, proximity or bounded term really matches: char-field candidates checked on
+        stored text."""
         if term not in self._verified:
             found: set[int] = set()
             for name in TEXT_FIELDS if term.field is None else (term.field,):
@@ -435,7 +461,7 @@ class _Evaluator:
 
     def leaf(self, leaf: Leaf, strict: bool) -> frozenset[int]:
         """Literal matches, plus (unless strict) docs containing all the leaf's words."""
-        found = self.union(literal_queries(leaf))
+        found = self.verified(leaf) if bounded(leaf) else self.union(literal_queries(leaf))
         per_word = word_queries(leaf)
         if strict or not per_word:
             return found

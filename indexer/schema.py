@@ -14,7 +14,10 @@ from indexer.analyzers import UserDict, char_analyzer, parse_userdict, read_user
 from indexer.errors import BUILD_HINT, IndexNotFoundError, SchemaVersionError
 
 # 2: t2s-folded analyzers, stored `record`, user dictionary, sidecars (pages, near-duplicate clusters).
-SCHEMA_VERSION = 2
+# 3: variant forms folded too (衞/卫, 著/着, 靑/青, 硏/研: analyzers.FOLD_VERSION 2).
+SCHEMA_VERSION = 3
+# Why an index of an older version cannot be queried, for the one-line message.
+_OLDER = {2: "its characters were folded before variant forms (衞/卫, 著/着, 靑/青) matched each other"}
 META_FILE = "epaper-index.json"
 USERDICT_FILE = "userdict.txt"  # the copy of the user dictionary the index was built with
 PAGES_FILE = "pages.json"  # page records: {key: record}
@@ -126,8 +129,9 @@ def check_version(index_dir: Path) -> None:
     found = read_version(index_dir)
     if found != SCHEMA_VERSION:
         what = "an unknown schema version" if found is None else f"schema version {found}"
+        why = f" ({_OLDER[found]})" if found in _OLDER else ""
         raise SchemaVersionError(
-            f"index {index_dir} has {what}, this program needs version {SCHEMA_VERSION}; "
+            f"index {index_dir} has {what}{why}, this program needs version {SCHEMA_VERSION}; "
             f"run `python -m indexer build --rebuild --index {index_dir} ARCHIVE_DIR`"
         )
 

@@ -21,7 +21,7 @@ from indexer import commit
 from indexer import engine as fast
 from indexer.analyzers import UserDict, use_userdict
 from indexer.errors import EpaperIndexError, QueryError
-from indexer.query import CompiledQuery, compile_query, parse
+from indexer.query import CompiledQuery, Leaf, compile_query, leaves, literal_queries, parse
 from indexer.schema import META_FILE, TEXT_FIELDS, USERDICT_FILE, index_userdict, open_index
 from indexer.snippets import collapse_whitespace, find_all, folded_view, make_snippet, merge
 
@@ -248,6 +248,94 @@ def use_engine() -> bool:
     return os.environ.get("EPAPER_QUERY_ENGINE", "") != "whoosh"
 
 
+def known_papers(searcher: Searcher) -> list[str]:
+    """The index's papers as "key (name)", sorted by key."""
+    shown = []
+    for term in searcher.reader().lexicon("paper"):
+        key = term.decode("utf-8")
+        docnum = next(iter(searcher.docs_for_query(wq.Term("paper", key))), None)
+        if docnum is not None:
+            name = searcher.stored_fields(docnum).get("paper_name", "")
+            shown.append(f"{key} ({name})" if name else key)
+    return shown
+
+
+def known_pages(searcher: Searcher) -> list[str]:
+    """The index's page numbers, each with the page names of (up to 20 of) its articles: "01 要闻/头版"."""
+    shown = []
+    for term in searcher.reader().lexicon("page_no"):
+        number = term.decode("utf-8")
+        names: dict[str, None] = {}
+        for docnum in list(searcher.docs_for_query(wq.Term("page_no", number)))[:20]:
+            names.setdefault(searcher.stored_fields(docnum).get("page_name", ""), None)
+        shown.append(" ".join(filter(None, [number, "/".join(filter(None, names))])))
+    return sorted(shown, key=lambda page: (not page[:1].isdigit(), page))
+
+
+def check_filters(searcher: Searcher, compiled: CompiledQuery, paper: str | None) -> None:
+    """Raise QueryError naming what the index holds if --paper, a paper: or a page: term matches no article.
+
+    A typo there would otherwise read as "0 hits"; a value of another paper or day is no error.
+    """
+    wanted = [Leaf(paper, quoted=True, field="paper")] if paper else []
+    wanted += [leaf for leaf in leaves(compiled.ast) if leaf.field in ("paper", "page")]
+    for leaf in wanted:
+        if any(any(True for _ in searcher.docs_for_query(query)) for query in literal_queries(leaf)):
+            continue
+        if leaf.field == "paper":
+            held = known_papers(searcher)
+            raise QueryError(f"unknown paper {leaf.text!r}: the index holds {', '.join(held) or 'no papers'} "
+                             "(give the key or the full name)")
+        held = known_pages(searcher)
+        raise QueryError(f"unknown page {leaf.text!r}: the index holds pages {', '.join(held) or 'none'} "
+                         "(a number or part of a page name)")
+
+
+def archived_days(searcher: Searcher, paper: str | None = None) -> list[str]:
+    """The sorted YYYY-MM-DD days with live articles (of that paper, key or name) in the index.
+
+    Cached on the reader (searchers are reused while the index is unchanged).
+    """
+    reader = searcher.reader()
+    cache = reader.__dict__.setdefault("_epaper_archived_days", {})
+    if paper not in cache:
+        allowed = frozenset(searcher.docs_for_query(_filter(paper, None, None))) if paper else None
+        days = []
+        for term in reader.lexicon("date"):
+            day = term.decode("utf-8")
+            if not _DATE.fullmatch(day):
+                continue
+            docs = searcher.docs_for_query(wq.Term("date", day))
+            if any(allowed is None or docnum in allowed for docnum in docs):
+                days.append(day)
+        cache[paper] = days
+    return cache[paper]
+
+
+def coverage_note(index_dir: Path | str, date_from: str | None, date_to: str | None,
+                  paper: str | None = None) -> str | None:
+    """One line saying which dates the index holds when [date_from, date_to] reaches outside them, else None.
+
+    Says so when the range holds no archived day at all (before, after or between the archive's days),
+    or when it starts before the first or ends after the last archived day.
+    """
+    if not (date_from or date_to):
+        return None
+    with open_searcher(index_dir) as searcher:
+        days = archived_days(searcher, paper)
+    whose = f" of {paper}" if paper else ""
+    asked = f"{date_from or 'the start'} to {date_to or 'the end'}"
+    if not days:
+        return f"the index holds no dated articles{whose}"
+    held = f"the index holds articles{whose} from {days[0]} to {days[-1]} ({len(days)} days with articles)"
+    inside = [day for day in days if (not date_from or day >= date_from) and (not date_to or day <= date_to)]
+    if not inside:
+        return f"no archived articles{whose} from {asked}: {held}"
+    if (date_from and date_from < days[0]) or (date_to and date_to > days[-1]):
+        return f"{asked} reaches outside the archive: {held}; nothing outside it can match"
+    return None
+
+
 @dataclass
 class _Run:
     """An open searcher with a compiled query and its ranked hits (engine: None on the general path)."""
@@ -268,6 +356,7 @@ def run_query(index_dir: Path | str, query: str, *, paper: str | None = None, da
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
     with open_searcher(index_dir) as searcher:  # also activates the index's user dictionary
         compiled = compile_query(query)
+        check_filters(searcher, compiled, paper)
         engine = fast.engine_for(searcher, index_dir) if use_engine() else None
         if engine is not None:
             ranked = engine.ranked(compiled, paper, date_from, date_to, sort)

@@ -2,6 +2,9 @@
 
 Matching uses the same normalisation as the char fields, so a string the
 index says is in a text is always found here too (also reusable for KWIC).
+A needle that starts (ends) with a Latin letter or digit matches only where no
+Latin letter or digit precedes (follows) it in the text: ``AI`` is not found in
+``DAILY`` or ``MAIL``, but is in ``AI芯片`` and ``用AI``.
 """
 
 from __future__ import annotations
@@ -54,6 +57,30 @@ def _occurrences(folded: str, target: str) -> list[tuple[int, int]]:
     return spans
 
 
+def is_latin(ch: str) -> bool:
+    """True for a letter or digit of a script written with spaces between words (not CJK)."""
+    code = ord(ch)
+    return ch.isalnum() and (code < 0x2E80 or 0xFF10 <= code <= 0xFF5A)  # full-width Ａ-ｚ０-９ too
+
+
+def _bounded(text: str, offsets: _Offsets, spans: list[tuple[int, int]], needle: str,
+             check_end: bool = True) -> list[tuple[int, int]]:
+    """Keep the folded spans of needle (folded) that do not continue a Latin word of text at either Latin end."""
+    at_start = bool(needle) and is_latin(needle[0])
+    at_end = check_end and bool(needle) and is_latin(needle[-1])
+    if not (at_start or at_end):
+        return spans
+    kept = []
+    for start, end in spans:
+        first, after = offsets[start], offsets[end - 1] + 1
+        if at_start and first > 0 and is_latin(text[first - 1]):
+            continue
+        if at_end and after < len(text) and is_latin(text[after]):
+            continue
+        kept.append((start, end))
+    return kept
+
+
 def _to_text(offsets: _Offsets, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Map folded [start, end) spans back to offsets in the original text."""
     return [(offsets[start], offsets[end - 1] + 1) for start, end in spans]
@@ -65,7 +92,8 @@ def find_literal(text: str, needle: str, view: tuple[str, _Offsets] | None = Non
     view: folded_view(text), when the caller looks for several needles in the same text.
     """
     folded, offsets = view or folded_view(text)
-    return _to_text(offsets, _occurrences(folded, fold_needle(needle)))
+    target = fold_needle(needle)
+    return _to_text(offsets, _bounded(text, offsets, _occurrences(folded, target), target))
 
 
 def is_word_char(ch: str) -> bool:
@@ -76,7 +104,8 @@ def is_word_char(ch: str) -> bool:
 def find_prefix(text: str, prefix: str, view: tuple[str, _Offsets] | None = None) -> list[tuple[int, int]]:
     """Return spans of `prefix*` matches: prefix plus the one letter/digit/CJK char that follows it."""
     folded, offsets = view or folded_view(text)
-    spans = [(start, end + 1) for start, end in _occurrences(folded, fold_needle(prefix))
+    target = fold_needle(prefix)
+    spans = [(start, end + 1) for start, end in _bounded(text, offsets, _occurrences(folded, target), target, False)
              if end < len(folded) and is_word_char(folded[end])]
     return _to_text(offsets, spans)
 
@@ -89,7 +118,8 @@ def find_near(text: str, left: str, right: str, distance: int, ordered: bool,
     of the other; the two must not overlap; ordered=True needs left before right.
     """
     folded, offsets = view or folded_view(text)
-    lefts, rights = _occurrences(folded, fold_needle(left)), _occurrences(folded, fold_needle(right))
+    lefts, rights = ([*_bounded(text, offsets, _occurrences(folded, target), target)]
+                     for target in (fold_needle(left), fold_needle(right)))
     used: set[tuple[int, int]] = set()
     for a in lefts:
         for b in rights:

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from indexer.analyzers import normalize
+from indexer.analyzers import fold, normalize
 from indexer.synth import SEED_ARTICLES, article_body
 
 TEXT_FIELDS = ("pretitle", "title", "subtitle", "body")
@@ -103,10 +103,39 @@ SKIPPED_KINDS_IN_ARCHIVE = 1
 ARTICLE_RECORDS_IN_ARCHIVE = 9  # 8 final articles + 1 stale duplicate
 
 
+def _latin(ch: str) -> bool:
+    """A letter or digit of a script with spaces between words."""
+    return ch.isalnum() and (ord(ch) < 0x2E80 or 0xFF10 <= ord(ch) <= 0xFF5A)
+
+
+def _contains_at(text: str, target: str, start: int) -> int | None:
+    """End (in text) of target matched from text[start], whitespace inside skipped; None if it does not match."""
+    at = start
+    for ch in target:
+        while at > start and at < len(text) and text[at].isspace():
+            at += 1
+        if at >= len(text) or text[at] != ch:
+            return None
+        at += 1
+    return at
+
+
 def contains(record: dict, needle: str, fields: tuple[str, ...] = TEXT_FIELDS) -> bool:
-    """Brute force: does any field of record contain needle (whitespace- and case-insensitively)?"""
+    """Brute force: does any field of record contain needle (whitespace- and case-insensitively), a Latin
+    letter or digit at either end of the needle not continuing a Latin word of the text?"""
     target = normalize(needle)
-    return any(target in normalize(record.get(name, "")) for name in fields)
+    for name in fields:
+        text = fold(record.get(name, "") or "")  # same length as the text
+        for start in range(len(text)):
+            end = _contains_at(text, target, start) if target else None
+            if end is None:
+                continue
+            if _latin(target[0]) and start and _latin(text[start - 1]):
+                continue
+            if _latin(target[-1]) and end < len(text) and _latin(text[end]):
+                continue
+            return True
+    return False
 
 
 def brute_force(records: list[dict], needle: str, fields: tuple[str, ...] = TEXT_FIELDS) -> set[str]:

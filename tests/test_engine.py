@@ -23,7 +23,9 @@ QUERIES = [
     "pretitle:人", "subtitle:发展", "經濟發展", '"經濟"', "发展*", "经济 W/5 发展", "经济 PRE/3 发展",
     '"经济 发展"~4', "Zq9", "2025年", "新区 OR 港口 OR 氢能", "((新区))", "NOT 新区 NOT 发展",
     "paper:qingdao", "paper:青岛日报 发展", "paper:qingdao -page:01", "page:1", "page:要闻 OR page:3", "page:要",
-    "author:中", 'author:"中心" OR 发展', "发展 -author:一", "page:1 paper:nosuchpaper",
+    "author:中", 'author:"中心" OR 发展', "发展 -author:一", "page:1 paper:青岛日报",
+    # Latin/digit ends match whole words (checked on the text): both paths must agree.
+    "Zq", "2025", '"q9"', "2025年 OR 发展", "zq* -发展", "Zq W/20 发展",
 ]
 OPTIONS = [{}, {"date_from": "2024-02-01", "date_to": "2024-03-15"}, {"date_to": "2024-01-20"},
            {"paper": "qingdao"}, {"paper": "青岛日报"}, {"sort": "date"}, {"sort": "-date"}]
@@ -96,7 +98,7 @@ def test_engine_ranks_like_the_general_path(corpus: Path, query: str, options: d
 def test_engine_finds_something_for_most_queries(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The comparison above must not pass vacuously on empty results.
     empty = {query for query in QUERIES if not len(_ranked(corpus, query, monkeypatch, False))}
-    assert empty <= {'"量子纠缠态"', "量子纠缠态", "Zq9", "page:1 paper:nosuchpaper"}
+    assert empty <= {'"量子纠缠态"', "量子纠缠态", "Zq9", "Zq", '"q9"', "zq* -发展", "Zq W/20 发展"}
     assert len(_ranked(corpus, "发展", monkeypatch, False)) > 100
 
 
@@ -116,7 +118,8 @@ def test_search_results_identical(corpus: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.mark.parametrize("by", ["day", "week", "month", "year", "paper", "page"])
-@pytest.mark.parametrize("query", ["发展", '"发发"', '"的的"', "新区 发展", "经济 W/5 发展", "发展*", "title:新区"])
+@pytest.mark.parametrize("query", ["发展", '"发发"', '"的的"', "新区 发展", "经济 W/5 发展", "发展*", "title:新区",
+                                   "2025年"])
 def test_engine_counts_like_the_general_path(corpus: Path, query: str, by: str,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EPAPER_QUERY_ENGINE", "whoosh")

@@ -6,7 +6,19 @@ import pytest
 from whoosh import query as wq
 
 from indexer.errors import QueryError
-from indexer.query import FIELDS, And, Leaf, Not, Or, compile_query, literal_queries, parse, word_queries
+from indexer.query import (
+    FIELDS,
+    And,
+    Leaf,
+    Near,
+    Not,
+    Or,
+    bounded,
+    compile_query,
+    literal_queries,
+    parse,
+    word_queries,
+)
 
 
 def word(text: str, field: str | None = None) -> Leaf:
@@ -36,7 +48,11 @@ def phrase(text: str, field: str | None = None) -> Leaf:
         ("page:1", word("1", "page")),
         ("时间：2025", word("时间：2025")),  # full-width colon is text
         ("2024-2026", word("2024-2026")),  # a hyphen inside a word is text
-        ("and or not", And((word("and"), word("or"), word("not")))),
+        ('"and" "or" "not"', And((phrase("and"), phrase("or"), phrase("not")))),  # quoted: the words
+        ("董家口 and 项目", And((word("董家口"), word("项目")))),  # operators in any case
+        ("董家口 or 氢能", Or((word("董家口"), word("氢能")))),
+        ("董家口 Not 广告", And((word("董家口"), Not(word("广告"))))),
+        ("title:and", word("and", "title")),  # a field's value is never an operator
         ('ab"cd"', And((word("ab"), phrase("cd")))),
         ("NOT NOT a", Not(Not(word("a")))),
         ("((a))", word("a")),
@@ -66,6 +82,14 @@ def test_parse(query: str, ast: object) -> None:
         ("()", "empty parentheses"),
         ("title:", "field 'title:' must be followed by a word or a quoted phrase"),
         ('""', "empty quoted phrase"),
+        ("董家口 NEAR/10 项目", "'NEAR/10' is not an operator"),
+        ("董家口 W/ 项目", "'W/' is not an operator"),
+        ("董家口 pre/ 项目", "'pre/' is not an operator"),
+        ("董家口 NEAR 项目", "'NEAR' is not an operator"),
+        ("董家口 and", "dangling operator 'AND'"),
+        ("，。！？", "nothing to search for in '，。！？'"),
+        ("董家口 ——", "nothing to search for in '——'"),
+        ("title:……", "nothing to search for"),
     ],
 )
 def test_parse_errors_have_one_clear_line(query: str, message: str) -> None:
@@ -123,3 +147,32 @@ def test_negated_terms_are_not_highlighted() -> None:
 def test_page_number_is_zero_padded() -> None:
     assert wq.Term("page_no", "03") in literal_queries(parse("page:3"))
     assert wq.Term("page_no", "A03") in literal_queries(parse("page:A03"))
+
+
+@pytest.mark.parametrize("query", ["董家口 w/10 项目", "董家口 W/10 项目", "董家口 pre/10 项目", "董家口 Pre/10 项目"])
+def test_proximity_operators_in_any_case(query: str) -> None:
+    node = parse(query)
+    assert isinstance(node, Near) and node.distance == 10
+    assert node.ordered == ("pre" in query.lower())
+    assert (node.left.text, node.right.text) == ("董家口", "项目")
+
+
+def test_near_miss_errors_name_the_accepted_forms() -> None:
+    with pytest.raises(QueryError) as caught:
+        parse("董家口 NEAR/10 项目")
+    message = str(caught.value)
+    for form in ("W/N", "PRE/N", "AND", "OR", "NOT"):
+        assert form in message
+    assert '"NEAR/10"' in message  # how to search for the text itself
+    assert parse('董家口 "NEAR/10"') == And((word("董家口"), phrase("NEAR/10")))
+
+
+def test_quoted_punctuation_is_searchable() -> None:
+    assert parse('"，。"') == phrase("，。")
+
+
+@pytest.mark.parametrize(("query", "expected"), [("AI", True), ("ai芯片", True), ("芯片AI", True), ("5G", True),
+                                                   ("新区", False), ('"新区A"', True), ("page:A03", False),
+                                                   ("author:Li", False), ("“AI”", False)])
+def test_bounded_terms_are_those_with_a_latin_end(query: str, expected: bool) -> None:
+    assert bounded(parse(query)) is expected

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from indexer.count import count
-from indexer.schema import META_FILE
+from indexer.schema import META_FILE, SCHEMA_VERSION
 from indexer.search import search
 from tests.corpus import build_extended_index
 from tests.test_search_cli import run_cli
@@ -199,7 +199,7 @@ def test_old_schema_says_rebuild(tmp_path: Path, args: list[str]) -> None:
     (index_dir / META_FILE).write_text('{"schema_version": 1}', encoding="utf-8")
     done = cli(index_dir, *args)
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
-    assert "has schema version 1, this program needs version 2" in done.stderr
+    assert f"has schema version 1, this program needs version {SCHEMA_VERSION}" in done.stderr
     assert "python -m indexer build --rebuild" in done.stderr
 
 
