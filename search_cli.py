@@ -1,6 +1,6 @@
 """Search the epaper index from the command line: `python search_cli.py QUERY [options]`.
 
-Subcommands (the first argument): show, count, stats, saved, run; anything else is a query.
+Subcommands (the first argument): show, count, collocates, stats, saved, run; anything else is a query.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import date
 
 PROG = "search_cli.py"
 DEFAULT_INDEX = "data/index"
-SUBCOMMANDS = ("show", "count", "stats", "saved", "run")
+SUBCOMMANDS = ("show", "count", "collocates", "stats", "saved", "run")
 # Archive record fields, in contract order: the CSV columns.
 RECORD_FIELDS = ("id", "type", "kind", "paper", "paper_name", "date", "page_no", "page_name", "position",
                  "pretitle", "title", "subtitle", "author", "byline", "dateline", "body", "full_body",
@@ -65,9 +65,14 @@ query language:
 
 subcommands (must be the first argument):
   show ID                 the whole article: fields, continuation parts, full text, URL, PDF
-  count QUERY --by day|week|month|year|paper|page [--plot out.png]
-                          matching articles and literal occurrences per bucket (empty buckets
-                          are 0), as a table with a bar chart; --plot also writes a PNG
+  count QUERY [QUERY...] --by day|week|month|year|paper|page [--normalize] [--collapse]
+        [--plot out.png|out.svg]
+                          matching articles and literal occurrences per bucket, one column per
+                          query; buckets without an archived issue say "no data"; --normalize adds
+                          shares of the bucket's articles and rates per 10,000 characters
+  collocates QUERY [--window N] [--by year] [--limit K]
+                          words near the query more often than chance predicts (log-likelihood)
+  show ID [--versions]    --versions: earlier versions kept by re-crawls, with a diff
   stats                   papers, date span, articles, pages, days without articles
   saved                   list the searches stored with --save NAME
   run NAME                run a saved search (more options may follow)
@@ -80,6 +85,8 @@ examples:
   search_cli.py 董家口 --year 2025 --sort -date --limit 10 --page 2
   search_cli.py '"新区工委"' --kwic --width 15
   search_cli.py count 氢能* --by month --from 2025-01-01 --to 2025-12-31 --plot hydrogen.png
+  search_cli.py count 董家口 氢能 '"营商环境"' --by month --normalize --plot compare.svg
+  search_cli.py collocates 氢能 --window 5 --by year --limit 15
   search_cli.py 营商环境 --month 2025-03 --collapse --save yingshang && search_cli.py run yingshang
 
 The index directory defaults to $EPAPER_INDEX or data/index; build it with
@@ -177,7 +184,7 @@ def make_parser() -> argparse.ArgumentParser:
     """Return the argument parser of a search."""
     parser = _OneLineParser(
         prog=PROG,
-        usage=f"{PROG} [search] QUERY [options]  |  {PROG} {{show,count,stats,saved,run}} ...",
+        usage=f"{PROG} [search] QUERY [options]  |  {PROG} {{show,count,collocates,stats,saved,run}} ...",
         description="Full-text search over the e-newspaper index.",
         epilog=QUERY_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -590,6 +597,67 @@ def print_counts(table, normalize: bool = False) -> None:
               + (", share of the bucket's articles · occurrences per 10,000 characters" if normalize else ""))
 
 
+def cmd_collocates(argv: list[str]) -> int:
+    """`collocates QUERY`: words near the query more often than chance predicts, per period."""
+    parser = _sub_parser("collocates", "Words within N jieba words of the query's occurrences more often than "
+                                       "chance predicts (Dunning's log-likelihood against the index's articles "
+                                       "under the same filters), stopwords removed.")
+    parser.add_argument("query", metavar="QUERY")
+    parser.add_argument("--window", type=_positive, default=5, metavar="N", help="words on each side (default 5)")
+    parser.add_argument("--by", metavar="PERIOD", help="one list per day, week, month, year, paper or page")
+    parser.add_argument("--limit", type=_positive, default=20, metavar="K", help="words per list (default 20)")
+    parser.add_argument("--min-count", type=_positive, default=2, metavar="N",
+                        help="only words seen at least N times near the query (default 2)")
+    _add_common(parser)
+    _add_filters(parser)
+    parser.add_argument("--format", choices=("table", "jsonl", "json", "csv"), default="table")
+    args = parser.parse_args(argv)
+    date_from, date_to = resolve_dates(args)
+    from indexer.collocates import collocates
+    from indexer.count import BYS
+    from indexer.errors import EpaperIndexError
+
+    if args.by is not None and args.by not in BYS:
+        fail(f"argument --by: invalid choice {args.by!r} (choose from {', '.join(BYS)})")
+    try:
+        check_userdict(args)
+        result = collocates(args.index, args.query, window=args.window, by=args.by, limit=args.limit,
+                            min_count=args.min_count, paper=args.paper, date_from=date_from, date_to=date_to)
+    except EpaperIndexError as exc:
+        fail(str(exc))
+    rows = [{"period": period.label, "word": c.word, "near": c.near, "frequency": c.frequency,
+             "expected": c.expected, "log_likelihood": c.llr}
+            for period in result.periods for c in period.collocates]
+    if args.format == "csv":
+        write_csv(["period", "word", "near", "frequency", "expected", "log_likelihood"], rows)
+    elif args.format == "jsonl":
+        print_jsonl(rows)
+    elif args.format == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print_collocates(result)
+    return 0
+
+
+def print_collocates(result) -> None:
+    """Print one table of collocates per period, with the counts behind each score."""
+    from rich.table import Table
+
+    console = _console()
+    for period in result.periods:
+        where = f" ({result.by} {period.label})" if result.by else ""
+        table = Table(title=plain(f"{result.query}: collocates within {result.window} words{where}"))
+        for column in ("word", "near", "in corpus", "expected near", "log-likelihood"):
+            table.add_column(column, justify="left" if column == "word" else "right")
+        for c in period.collocates:
+            table.add_row(plain(c.word), str(c.near), str(c.frequency), f"{c.expected:.2f}", f"{c.llr:.1f}")
+        console.print(table)
+        print(f"{period.articles} articles, {period.occurrences} occurrences; {period.window_words} words near "
+              f"them, {period.corpus_words} words in the reference corpus; {len(period.collocates)} collocates")
+    if not result.periods:
+        print("no literal occurrence of the query: no collocates")
+
+
 def cmd_stats(argv: list[str]) -> int:
     """`stats`: what the index holds."""
     parser = _sub_parser("stats", "Papers, date span, articles, pages and days without articles in the index.")
@@ -705,8 +773,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = _join_sort(list(sys.argv[1:] if argv is None else argv))
     _check_text(argv)
     if argv and argv[0] in SUBCOMMANDS:
-        command = {"show": cmd_show, "count": cmd_count, "stats": cmd_stats, "saved": cmd_saved,
-                   "run": cmd_run}[argv[0]]
+        command = {"show": cmd_show, "count": cmd_count, "collocates": cmd_collocates, "stats": cmd_stats,
+                   "saved": cmd_saved, "run": cmd_run}[argv[0]]
         return command(argv[1:])
     if argv and argv[0] == "search":
         argv = argv[1:]
