@@ -26,7 +26,7 @@ import numpy as np
 
 from indexer import engine as fast
 from indexer.analyzers import word_spans
-from indexer.count import BYS, _labels, stored_label
+from indexer.count import BYS, _labels, live_mask, stored_label
 from indexer.errors import QueryError
 from indexer.schema import TEXT_FIELDS
 from indexer.search import run_query
@@ -185,10 +185,7 @@ class _Reference:
         engine: fast.Engine | None = run.engine
         self.masks: dict[str, np.ndarray] = {}
         if engine is not None:
-            live = np.zeros(engine.doc_count_all, dtype=bool)
-            for seg in engine.segments:
-                live[seg.base : seg.base + len(seg.live)] = seg.live
-            self.mask = live & engine.filter_mask(paper, date_from, date_to)
+            self.mask = live_mask(engine) & engine.filter_mask(paper, date_from, date_to)
             self.doc_words = np.zeros(engine.doc_count_all, dtype=np.int64)
             for seg in engine.segments:
                 for name in TEXT_FIELDS:

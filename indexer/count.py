@@ -367,10 +367,7 @@ def archive_holdings(index_dir: Path | str, by: str, *, date_from: str | None = 
     with open_searcher(index_dir) as searcher:
         engine = fast.engine_for(searcher, index_dir) if use_engine() else None
         if engine is not None:
-            live = np.zeros(engine.doc_count_all, dtype=bool)
-            for seg in engine.segments:
-                live[seg.base : seg.base + len(seg.live)] = seg.live
-            docnums = np.flatnonzero(live & engine.filter_mask(paper, date_from, date_to))
+            docnums = np.flatnonzero(live_mask(engine) & engine.filter_mask(paper, date_from, date_to))
             names, index = _labels(engine, by, docnums)
             articles = np.bincount(index, minlength=len(names))
             chars = np.bincount(index, weights=_char_lengths(engine, docnums), minlength=len(names))
@@ -403,6 +400,14 @@ def archive_holdings(index_dir: Path | str, by: str, *, date_from: str | None = 
             continue
         holdings.setdefault(label, Holding()).issues = True
     return holdings
+
+
+def live_mask(engine: fast.Engine) -> np.ndarray:
+    """Bool per global docnum: the document is live (not deleted)."""
+    live = np.zeros(engine.doc_count_all, dtype=bool)
+    for seg in engine.segments:
+        live[seg.base : seg.base + len(seg.live)] = seg.live
+    return live
 
 
 def _pages(index_dir: Path | str) -> list[dict]:

@@ -20,7 +20,8 @@ from indexer.analyzers import cut_words, normalize
 from indexer.collocates import listable, log_likelihood, stopwords
 from indexer.count import count
 from tests.corpus import TEXT_FIELDS, all_records, build_extended_index
-from tests.test_search_cli import REPO, run_cli
+from tests.test_search_cli import REPO
+from tests.test_search_cli_extras import cli
 
 QUERIES = ('"氢能"', "董家口", '"新区工委"')
 
@@ -29,11 +30,6 @@ QUERIES = ('"氢能"', "董家口", '"新区工委"')
 def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     logging.getLogger("indexer").setLevel(logging.ERROR)
     return build_extended_index(tmp_path_factory.mktemp("research"))
-
-
-def cli(index_dir: Path, *args: str, env: dict | None = None):
-    """Run the CLI against the extended index."""
-    return run_cli(*args, env={"EPAPER_INDEX": str(index_dir), **(env or {})})
 
 
 def json_of(index_dir: Path, *args: str) -> dict:
