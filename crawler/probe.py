@@ -191,16 +191,21 @@ def probe(url: str, body: bytes, content_type: str = "", cfg: PlatformConfig | N
     for name in names:
         report.rows.append((name, _short(values.get(name)), rules.get(name, "")))
     report.missing = [n for n in ESSENTIAL[kind] if not values.get(n)]
-    _advise(report, root, cfg, values)
+    fallbacks = [n for n in names if rules.get(n, "").startswith("fallback:")]
+    if fallbacks:
+        report.notes.append(f"{', '.join(fallbacks)} read by the main-content fallback: pin a selector in the "
+                            "profile (below) so a change of template is noticed")
+    _advise(report, root, cfg, fallbacks)
     return report
 
 
-def _advise(report: Report, root: Any, cfg: PlatformConfig, values: dict[str, Any]) -> None:
-    """Fill report.overrides with selectors or patterns for what is missing but visible on the page."""
+def _advise(report: Report, root: Any, cfg: PlatformConfig, fallbacks: list[str]) -> None:
+    """Fill report.overrides with selectors or patterns for what is missing but visible on the page, or read only
+    by the main-content fallback."""
     body = _body_element(root)
-    if "body" in report.missing and body is not None:
+    if ("body" in report.missing or "body" in fallbacks) and body is not None:
         report.overrides["body"] = _css_path(body)
-    if "title" in report.missing and (found := _suggest_title(root, body)):
+    if ("title" in report.missing or "title" in fallbacks) and (found := _suggest_title(root, body)):
         report.overrides["title"] = found
     if "article_urls" in report.missing:
         example = next((n.split("(e.g. ", 1)[1].split(")", 1)[0] for n in report.notes if "(e.g. " in n), "")

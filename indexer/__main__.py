@@ -1,4 +1,4 @@
-"""Command line: `python -m indexer build --index DIR [--rebuild] PATH...`."""
+"""Command line: `python -m indexer build --index DIR [--rebuild] PATH...` and `python -m indexer check`."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class _OneLineParser(argparse.ArgumentParser):
 
 def make_parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
-    parser = _OneLineParser(prog=PROG, description="Build the epaper full-text index.")
+    parser = _OneLineParser(prog=PROG, description="Build and check the epaper full-text index.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
     build = commands.add_parser(
         "build", help="index the article records of JSONL files/directories",
@@ -34,13 +34,43 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--index", required=True, type=Path, metavar="DIR", help="index directory")
     build.add_argument("--rebuild", action="store_true", help="start from an empty index")
     build.add_argument("--lock-timeout", type=float, default=LOCK_TIMEOUT, metavar="SECONDS",
-                       help=f"how long to wait for another writer (default {LOCK_TIMEOUT:g})")
+                       help=f"how long to wait for another writer (default {LOCK_TIMEOUT:g}; 0: fail at once)")
     build.add_argument("--userdict", type=Path, metavar="FILE", default=os.environ.get("EPAPER_USERDICT") or None,
-                       help="jieba user dictionary (`word freq [tag]` lines; default $EPAPER_USERDICT), used "
-                            "at index and query time and recorded in the index; changing it needs --rebuild. "
-                            "Without it an existing index keeps its dictionary. Starter: indexer/dicts/xihaian.txt")
+                       help="jieba user dictionary (`word freq [tag]` lines, UTF-8 or GB18030; default "
+                            "$EPAPER_USERDICT), used at index and query time and recorded in the index; changing it "
+                            "needs --rebuild. Without it an existing index keeps its dictionary. "
+                            "Starter: indexer/dicts/xihaian.txt")
     build.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="JSONL file or archive directory")
+    check = commands.add_parser(
+        "check", help="verify the index's files (and, with --archive, its articles); --repair fixes",
+        description="Verify segments, sidecars, near-duplicate signatures and clusters, page records and metadata "
+                    "against the checksums recorded at commit and against each other; with --archive, that every "
+                    "archived article is indexed exactly once and nothing else is. One line per problem. "
+                    "Exit 0 healthy, 1 problems found (after --repair: problems left), 2 bad usage.",
+    )
+    check.add_argument("--index", required=True, type=Path, metavar="DIR", help="index directory")
+    check.add_argument("--archive", type=Path, metavar="DIR", help="the archive the index was built from")
+    check.add_argument("--repair", action="store_true",
+                       help="recompute what can be recomputed (with --archive: also index missing or changed "
+                            "articles and restore the page records); say what needs build --rebuild")
+    check.add_argument("--lock-timeout", type=float, default=LOCK_TIMEOUT, metavar="SECONDS",
+                       help=f"with --repair: how long to wait for another writer (default {LOCK_TIMEOUT:g})")
     return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Run `check`; return the exit status."""
+    from indexer.check import check_index, repair
+
+    if args.repair:
+        report = repair(args.index, args.archive, lock_timeout=args.lock_timeout)
+        if report.repaired is not None:
+            print(f"repaired: {report.repaired.summary(args.index)}")
+    else:
+        report = check_index(args.index, args.archive)
+    for line in report.lines():
+        print(line)
+    return 0 if report.healthy else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,13 +78,22 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     logging.basicConfig(format="%(message)s", level=logging.WARNING, stream=sys.stderr)
     try:
+        if args.command == "check":
+            return _check(args)
         stats = build_index(args.index, args.paths, rebuild=args.rebuild, lock_timeout=args.lock_timeout,
                             userdict=args.userdict)
     except (EpaperIndexError, OSError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     print(stats.summary(args.index))
     return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    """An error as one line (an OSError with its file name, no traceback)."""
+    if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in str(exc):
+        return f"{exc.strerror or exc}: {exc.filename}"
+    return " ".join(str(exc).split())
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ applied.  A user dictionary (jieba format) may be active: see ``use_userdict``.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -161,24 +162,53 @@ class UserDictError(EpaperIndexError, ValueError):
     """A user dictionary file is missing or malformed."""
 
 
-def read_userdict(path: Path | str) -> UserDict:
-    """Parse a jieba user dictionary (`word freq [tag]` per line; freq may be omitted, # comments)."""
-    path = Path(path)
+def _userdict_lines(path: Path) -> list[str]:
+    """The lines of a dictionary file in UTF-8 (a BOM is dropped) or, failing that, GB18030."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        raw = path.read_bytes()
     except OSError as exc:
         raise UserDictError(f"cannot read user dictionary {path}: {exc.strerror or exc}") from None
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding).splitlines()
+        except UnicodeDecodeError:
+            continue
+    for line_no, line in enumerate(raw.splitlines(), 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UserDictError(f"{path}:{line_no}: user dictionary is neither UTF-8 nor GB18030; "
+                                "save it as UTF-8") from None
+    raise UserDictError(f"{path}: user dictionary is neither UTF-8 nor GB18030; save it as UTF-8")
+
+
+def read_userdict(path: Path | str) -> UserDict:
+    """Parse a jieba user dictionary (`word freq [tag]` per line; freq may be omitted, # comments), in UTF-8
+    (with or without a BOM) or GB18030; UserDictError names the file and line of anything else."""
+    path = Path(path)
+    return parse_userdict(_userdict_lines(path), str(path))
+
+
+def parse_userdict(lines: list[str], source: str) -> UserDict:
+    """A UserDict from a dictionary's lines (source names it in errors and in the result)."""
     entries = []
     for line_no, line in enumerate(lines, 1):
         parts = line.split("#", 1)[0].split()
         if not parts:
             continue
         if len(parts) > 3 or (len(parts) >= 2 and not parts[1].isdigit()):
-            raise UserDictError(f"{path}:{line_no}: expected `word freq [tag]`, got {line.strip()!r}")
+            raise UserDictError(f"{source}:{line_no}: expected `word freq [tag]`, got {line.strip()!r}")
         freq = int(parts[1]) if len(parts) >= 2 else 0
         entries.append((to_simplified(parts[0]), freq, parts[2] if len(parts) == 3 else ""))
     payload = "\n".join(f"{w} {f} {t}" for w, f, t in entries)
-    return UserDict(tuple(entries), hashlib.sha1(payload.encode()).hexdigest()[:16], str(path))
+    return UserDict(tuple(entries), hashlib.sha1(payload.encode()).hexdigest()[:16], source)
+
+
+def userdict_text(userdict: UserDict) -> str:
+    """The dictionary as a UTF-8 jieba file's text (the copy an index keeps)."""
+    return "".join(f"{w} {f} {t}".rstrip() + "\n" for w, f, t in userdict.entries)
 
 
 _SEGMENTERS: dict[str, object] = {}

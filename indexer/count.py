@@ -8,7 +8,6 @@ bucket without one is "no data", not 0). The terminal table, the CSV/JSON export
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,9 +16,18 @@ import numpy as np
 
 from indexer import engine as fast
 from indexer.analyzers import normalize
+from indexer.commit import read_json
 from indexer.errors import QueryError
-from indexer.schema import PAGES_FILE, TEXT_FIELDS, char_field, normalize_page_no
-from indexer.search import _filter, earliest_per_cluster, open_searcher, read_clusters, run_query, use_engine
+from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
+from indexer.search import (
+    _filter,
+    _generation,
+    earliest_per_cluster,
+    open_searcher,
+    read_clusters,
+    run_query,
+    use_engine,
+)
 
 BYS = ("day", "week", "month", "year", "paper", "page")
 # Every bucket of the range is listed; more than this is refused (a day count from year 1 to 9999 would
@@ -171,8 +179,8 @@ def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: st
         searcher, reader = run.searcher, run.searcher.reader()
         if collapse:
             ranked = run.ranked
-            keep = np.isin(ranked.docnums, earliest_per_cluster(searcher, ranked.docnums.tolist(),
-                                                                read_clusters(index_dir)))
+            clusters = read_clusters(index_dir, _generation(searcher))
+            keep = np.isin(ranked.docnums, earliest_per_cluster(searcher, ranked.docnums.tolist(), clusters))
             run.ranked = fast.Ranked(ranked.docnums[keep], ranked.scores[keep], ranked.strict[keep], ranked.run)
         rows: dict[str, Bucket] = {}
         if by in ("paper", "page"):
@@ -362,9 +370,10 @@ def count_table(index_dir: Path | str, queries: list[str], by: str = "month", *,
 def archive_holdings(index_dir: Path | str, by: str, *, date_from: str | None = None, date_to: str | None = None,
                      paper: str | None = None) -> dict[str, Holding]:
     """{bucket: Holding}: the index's articles and characters per bucket, and which buckets hold an issue
-    (an article, or a page record of pages.json), with the same paper and date filters as count."""
+    (an article, or a page record the index keeps), with the same paper and date filters as count."""
     holdings: dict[str, Holding] = {}
     with open_searcher(index_dir) as searcher:
+        generation = _generation(searcher)
         engine = fast.engine_for(searcher, index_dir) if use_engine() else None
         if engine is not None:
             docnums = np.flatnonzero(live_mask(engine) & engine.filter_mask(paper, date_from, date_to))
@@ -386,7 +395,9 @@ def archive_holdings(index_dir: Path | str, by: str, *, date_from: str | None = 
                     holding.chars += sum(len(normalize(stored.get(name, ""))) for name in TEXT_FIELDS)
     for holding in holdings.values():
         holding.issues = True
-    for page in _pages(index_dir):
+    for page in read_json(index_dir, "pages", generation).values():
+        if not isinstance(page, dict):
+            continue
         day = page.get("date")
         if paper and paper not in (page.get("paper"), page.get("paper_name")):
             continue
@@ -408,15 +419,6 @@ def live_mask(engine: fast.Engine) -> np.ndarray:
     for seg in engine.segments:
         live[seg.base : seg.base + len(seg.live)] = seg.live
     return live
-
-
-def _pages(index_dir: Path | str) -> list[dict]:
-    """The page records the index keeps (pages.json), [] without any."""
-    try:
-        pages = json.loads((Path(index_dir) / PAGES_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [page for page in pages.values() if isinstance(page, dict)] if isinstance(pages, dict) else []
 
 
 def _char_lengths(engine: fast.Engine, docnums: np.ndarray) -> np.ndarray:

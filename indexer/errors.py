@@ -27,3 +27,11 @@ class IndexLockedError(EpaperIndexError):
 
 class QueryError(EpaperIndexError, ValueError):
     """The query string cannot be parsed."""
+
+
+class IndexDamagedError(EpaperIndexError):
+    """An index file is missing, truncated or fails the checksum recorded when it was committed."""
+
+
+class BuildInputError(EpaperIndexError):
+    """A build was given paths it cannot use (no archive files, an index path that is a file)."""

@@ -7,15 +7,13 @@ MinHashLSH index; candidate pairs whose estimated Jaccard similarity is at
 least ``THRESHOLD`` are joined (union-find), and every member of a cluster
 gets the id of the cluster's earliest article (by date, then id) as its
 cluster id.  Texts shorter than ``MIN_CHARS`` are never clustered.
-Signatures are kept in the index directory so incremental builds only hash
-new or changed articles.
+Signatures are kept in the index directory (``minhash.N.npz``, see
+``indexer.commit``) so incremental builds only hash new or changed articles.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
+import io
 
 from indexer.analyzers import normalize
 
@@ -215,25 +213,25 @@ def cluster(signatures: dict[str, object], order: dict[str, tuple]) -> dict[str,
     return result
 
 
-def load_signatures(path: Path) -> dict[str, object] | None:
-    """Return {id: uint64 hash values or None} saved by save_signatures ({} if absent).
+def load_signatures(data: bytes) -> dict[str, object] | None:
+    """Return {id: uint64 hash values or None} from the bytes signatures_bytes made ({} for none).
 
-    None if the file holds signatures of another hash scheme (written before HASH_SCHEME): they
-    cannot be compared with new ones, so the caller recomputes them.
+    None if they are signatures of another hash scheme (written before HASH_SCHEME): they cannot be
+    compared with new ones, so the caller recomputes them.
     """
-    if not path.exists():
+    if not data:
         return {}
     import numpy as np
 
-    data = np.load(path, allow_pickle=False)
-    if "scheme" not in data.files or str(data["scheme"]) != HASH_SCHEME:
+    found = np.load(io.BytesIO(data), allow_pickle=False)
+    if "scheme" not in found.files or str(found["scheme"]) != HASH_SCHEME:
         return None
-    ids, values, present = data["ids"].tolist(), data["values"], data["present"]
+    ids, values, present = found["ids"].tolist(), found["values"], found["present"]
     return {doc_id: values[row] if present[row] else None for row, doc_id in enumerate(ids)}
 
 
-def save_signatures(path: Path, signatures: dict[str, object]) -> None:
-    """Write the signatures (hash value arrays or MinHash objects, None for too short) to path (atomically)."""
+def signatures_bytes(signatures: dict[str, object]) -> bytes:
+    """The signatures (hash value arrays or MinHash objects, None for too short) as a compressed .npz file."""
     import numpy as np
 
     ids = sorted(signatures)
@@ -243,22 +241,7 @@ def save_signatures(path: Path, signatures: dict[str, object]) -> None:
         if signatures[doc_id] is not None:
             values[row] = _values(signatures[doc_id])
             present[row] = True
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, ids=np.array(ids, dtype=str), values=values, present=present,
+    out = io.BytesIO()
+    np.savez_compressed(out, ids=np.array(ids, dtype=str), values=values, present=present,
                         scheme=np.array(HASH_SCHEME))
-    os.replace(tmp, path)
-
-
-def write_json(path: Path, data: object) -> None:
-    """Write JSON atomically."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def read_json(path: Path) -> dict:
-    """Read a JSON object ({} if absent)."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
+    return out.getvalue()

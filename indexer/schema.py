@@ -6,12 +6,11 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from whoosh import index
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 
-from indexer.analyzers import UserDict, char_analyzer, read_userdict, use_userdict, word_analyzer
+from indexer.analyzers import UserDict, char_analyzer, parse_userdict, read_userdict, use_userdict, word_analyzer
 from indexer.errors import BUILD_HINT, IndexNotFoundError, SchemaVersionError
 
 # 2: t2s-folded analyzers, stored `record`, user dictionary, sidecars (pages, near-duplicate clusters).
@@ -64,15 +63,14 @@ def normalize_page_no(page_no: str) -> str:
 
 
 def write_meta(index_dir: Path, userdict: UserDict | None = None) -> None:
-    """Record the schema version, creation time and user dictionary next to the index files."""
+    """Record the schema version, creation time and user dictionary next to the index files (atomically; the
+    dictionary itself is part of each commit, see indexer.commit)."""
+    from indexer.commit import write_atomic
+
     meta: dict = {"schema_version": SCHEMA_VERSION, "created": datetime.now(UTC).isoformat(timespec="seconds")}
-    copy = index_dir / USERDICT_FILE
     if userdict is not None and userdict.entries:
         meta["userdict"] = {"source": userdict.source, "digest": userdict.digest, "words": len(userdict.entries)}
-        copy.write_text("".join(f"{w} {f} {t}".rstrip() + "\n" for w, f, t in userdict.entries), encoding="utf-8")
-    elif copy.exists():
-        copy.unlink()
-    (index_dir / META_FILE).write_text(json.dumps(meta, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomic(index_dir / META_FILE, (json.dumps(meta, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def read_meta(index_dir: Path) -> dict:
@@ -85,12 +83,26 @@ def read_meta(index_dir: Path) -> dict:
 
 
 def index_userdict(index_dir: Path) -> UserDict | None:
-    """Return the user dictionary the index was built with (None for none)."""
-    info = read_meta(index_dir).get("userdict")
+    """Return the user dictionary the index was built with (None for none): the copy its newest commit holds
+    (IndexDamagedError if that fails its checksum), or, in an index of an older version, userdict.txt."""
+    from indexer import commit
+
+    index_dir = Path(index_dir)
+    record = commit.read_record(index_dir, commit.latest_generation(index_dir))
+    if record is None:
+        info = read_meta(index_dir).get("userdict")
+        if not info:
+            return None
+        found = read_userdict(index_dir / USERDICT_FILE)
+        return UserDict(found.entries, found.digest, info.get("source", ""))
+    info = record["files"].get("userdict")
     if not info:
         return None
-    found = read_userdict(Path(index_dir) / USERDICT_FILE)
-    return UserDict(found.entries, found.digest, info.get("source", ""))
+    data = commit.read_derived(index_dir, "userdict")
+    found = parse_userdict(data.decode("utf-8").splitlines(), info.get("source", ""))
+    if found.digest != info.get("digest"):
+        raise commit.damaged(index_dir, f"{info['name']} is not the dictionary the index was built with")
+    return found
 
 
 def read_version(index_dir: Path) -> int | None:
@@ -103,8 +115,10 @@ def read_version(index_dir: Path) -> int | None:
 
 
 def index_exists(index_dir: Path) -> bool:
-    """True if index_dir holds a Whoosh index."""
-    return index_dir.is_dir() and index.exists_in(str(index_dir))
+    """True if index_dir holds a Whoosh index (a table of contents; whether it reads is open_index's business)."""
+    from indexer.commit import latest_generation
+
+    return Path(index_dir).is_dir() and latest_generation(Path(index_dir)) >= 0
 
 
 def check_version(index_dir: Path) -> None:
@@ -124,8 +138,16 @@ def open_index(index_dir: Path | str) -> FileIndex:
     if not index_exists(index_dir):
         raise IndexNotFoundError(f"no index at {index_dir}; build one with `{BUILD_HINT}`")
     check_version(index_dir)
+    from indexer.commit import quick_check
+
+    quick_check(index_dir)  # a missing or truncated file is one clear error, not a traceback mid-query
     # Query-time words must be cut with the dictionary the index was built with.
     use_userdict(index_userdict(index_dir))
     # Without mmap, Whoosh reads segment files through file handles; with it, every SegmentReader copies
     # the segment's whole compound file into a BytesIO (≈ the index's size in memory and seconds at start).
-    return FileStorage(str(index_dir), supports_mmap=False).open_index()
+    for attempt in range(5):
+        try:
+            return FileStorage(str(index_dir), supports_mmap=False).open_index()
+        except FileNotFoundError:  # a build committed and removed the TOC just listed: read the new one
+            if attempt == 4:
+                raise

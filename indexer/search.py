@@ -17,11 +17,12 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from indexer import commit
 from indexer import engine as fast
 from indexer.analyzers import UserDict, use_userdict
 from indexer.errors import EpaperIndexError, QueryError
 from indexer.query import CompiledQuery, compile_query, parse
-from indexer.schema import CLUSTERS_FILE, META_FILE, TEXT_FIELDS, USERDICT_FILE, index_userdict, open_index
+from indexer.schema import META_FILE, TEXT_FIELDS, USERDICT_FILE, index_userdict, open_index
 from indexer.snippets import collapse_whitespace, find_all, folded_view, make_snippet, merge
 
 HIT_FIELDS = ("id", "date", "paper", "paper_name", "page_no", "page_name",
@@ -150,17 +151,26 @@ def _hit(stored: dict, score: float, is_strict: bool, compiled: CompiledQuery, s
     return hit
 
 
-def read_clusters(index_dir: Path | str) -> dict[str, str]:
-    """Return {id: near-duplicate cluster id} of the index ({} if it has none)."""
+def read_clusters(index_dir: Path | str, generation: int | None = None) -> dict[str, str]:
+    """Return {id: near-duplicate cluster id} of the index ({} if it has none): of the given generation (a
+    searcher's), else the newest. Raises IndexDamagedError if the file fails its checksum."""
+    return commit.read_json(index_dir, "clusters", generation)
+
+
+def _generation(searcher: Searcher) -> int | None:
+    """The index generation a searcher reads (None for an empty index, whose reader has none)."""
     try:
-        return json.loads((Path(index_dir) / CLUSTERS_FILE).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
+        generation = searcher.reader().generation()
+    except NotImplementedError:
+        return None
+    return generation if isinstance(generation, int) and generation >= 0 else None
 
 
 def _collapse(searcher: Searcher, ranked: list, clusters: dict[str, str]) -> list[tuple]:
     """One entry per near-duplicate cluster, where its best-ranked copy ranks: (docnum, score, strict,
     cluster, copies) of the cluster's earliest matching copy (by date, then id), as the cluster is named."""
+    if not len(ranked):  # an empty index's reader has no columns
+        return []
     reader = searcher.reader()
     ids, dates = reader.column_reader("id"), reader.column_reader("date")
     groups: dict[str, list] = {}
@@ -321,7 +331,8 @@ def _select(run: _Run, index_dir: Path | str, limit: int | None, page: int,
     start = 0 if limit is None else (page - 1) * limit
     stop = None if limit is None else start + limit
     if collapse:
-        entries = _collapse(run.searcher, run.ranked, read_clusters(index_dir))
+        clusters = read_clusters(index_dir, _generation(run.searcher))
+        entries = _collapse(run.searcher, run.ranked, clusters)
         return len(entries), entries[start:stop]
     return len(run.ranked), [(*entry, None, None) for entry in run.ranked[start:stop]]
 

@@ -18,7 +18,9 @@ A phrase is then a few ``searchsorted`` calls over these arrays (see ``indexer.e
 The file name matches Whoosh's segment-file pattern, so Whoosh deletes it with its segment.  A
 sidecar is derived data: it is built from the segment's stored fields (``build``), written
 atomically, checked against the segment's document count on load, and rebuilt by any
-``python -m indexer build`` that finds it missing or stale.
+``python -m indexer build`` that finds it missing, stale or damaged.  The header carries its own
+CRC-32 and each array's: a header that fails is not loaded (the general path answers), an array that
+fails raises IndexDamagedError the first time a query touches it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import logging
 import mmap
 import os
 import struct
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,10 +43,11 @@ from whoosh.filedb.filestore import FileStorage, OverlayStorage
 from whoosh.util.numeric import byte_to_length
 
 from indexer.analyzers import normalize
+from indexer.errors import IndexDamagedError
 from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
 
 log = logging.getLogger(__name__)
-VERSION = 3  # 2: word fields; 3: author, page name and page number
+VERSION = 4  # 2: word fields; 3: author, page name and page number; 4: CRC-32 of the header and arrays
 EXTENSION = ".epx"
 MAGIC = b"EPX1"
 _ALIGN = 64
@@ -264,36 +268,67 @@ def write(path: Path, header: dict, arrays: dict[str, np.ndarray]) -> None:
     layout = {}
     offset = 0
     for name, array in arrays.items():
-        layout[name] = [offset, array.dtype.str, len(array)]
+        crc = zlib.crc32(memoryview(np.ascontiguousarray(array)).cast("B")) & 0xFFFFFFFF
+        layout[name] = [offset, array.dtype.str, len(array), crc]
         offset += -(-array.nbytes // _ALIGN) * _ALIGN
     head = json.dumps({**header, "arrays": layout}, ensure_ascii=False).encode("utf-8")
-    data_start = -(-(len(MAGIC) + 8 + len(head)) // _ALIGN) * _ALIGN
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # a dot: Whoosh's cleanup ignores it
+    data_start = -(-(len(MAGIC) + _FIXED + len(head)) // _ALIGN) * _ALIGN
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")  # a dot: Whoosh ignores it
     try:
         with temporary.open("wb") as handle:
-            handle.write(MAGIC + struct.pack("<Q", len(head)) + head)
+            handle.write(MAGIC + struct.pack("<QI", len(head), zlib.crc32(head) & 0xFFFFFFFF) + head)
             for name, array in arrays.items():
                 handle.seek(data_start + layout[name][0])
                 handle.write(memoryview(np.ascontiguousarray(array)).cast("B"))  # no copy
             handle.truncate(data_start + offset)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
 
 
+_FIXED = 12  # after the magic: the header's length (uint64) and CRC-32 (uint32)
+
+
 @dataclass
 class Sidecar:
-    """The arrays of one segment, memory-mapped."""
+    """The arrays of one segment, memory-mapped; each array's checksum is checked on its first use."""
 
     header: dict
     arrays: dict[str, np.ndarray]
+    path: Path | None = None
+    crcs: dict[str, int] | None = None
+
+    def __post_init__(self) -> None:
+        self._checked: set[str] = set()
 
     def __getitem__(self, name: str) -> np.ndarray:
-        return self.arrays[name]
+        array = self.arrays[name]
+        if name not in self._checked:
+            self.check(name)
+        return array
+
+    def check(self, name: str) -> None:
+        """Raise IndexDamagedError if the array's bytes differ from the CRC-32 written with it."""
+        if self.crcs is not None:
+            found = zlib.crc32(memoryview(self.arrays[name]).cast("B")) & 0xFFFFFFFF
+            if found != self.crcs[name]:
+                folder = self.path.parent if self.path else "?"
+                raise IndexDamagedError(
+                    f"index {folder} is damaged: {self.path.name if self.path else 'a sidecar'} fails its checksum "
+                    f"(array {name}); run `python -m indexer check --repair --index {folder}`")
+        self._checked.add(name)
+
+    def check_all(self) -> None:
+        """Check every array (IndexDamagedError on the first that fails)."""
+        for name in self.arrays:
+            self.check(name)
 
 
 def load(path: Path, doccount: int) -> Sidecar | None:
-    """Map a sidecar; None if it is missing, unreadable, of another version or for another doc count."""
+    """Map a sidecar; None if it is missing, unreadable, of another version, for another doc count or its
+    header fails its checksum (arrays are checked when first used: Sidecar.check)."""
     try:
         with path.open("rb") as handle:
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
@@ -302,16 +337,21 @@ def load(path: Path, doccount: int) -> Sidecar | None:
     try:
         if mapped[: len(MAGIC)] != MAGIC:
             return None
-        (head_len,) = struct.unpack_from("<Q", mapped, len(MAGIC))
-        header = json.loads(bytes(mapped[len(MAGIC) + 8 : len(MAGIC) + 8 + head_len]))
+        head_len, head_crc = struct.unpack_from("<QI", mapped, len(MAGIC))
+        head = bytes(mapped[len(MAGIC) + _FIXED : len(MAGIC) + _FIXED + head_len])
+        if len(head) != head_len or zlib.crc32(head) & 0xFFFFFFFF != head_crc:
+            return None
+        header = json.loads(head)
         if header.get("version") != VERSION or header.get("doccount") != doccount:
             return None
-        data_start = -(-(len(MAGIC) + 8 + head_len) // _ALIGN) * _ALIGN
+        data_start = -(-(len(MAGIC) + _FIXED + head_len) // _ALIGN) * _ALIGN
+        layout = header.pop("arrays")
         arrays = {name: np.frombuffer(mapped, dtype=np.dtype(dtype), count=count, offset=data_start + offset)
-                  for name, (offset, dtype, count) in header.pop("arrays").items()}
-    except (ValueError, KeyError, TypeError, struct.error):
+                  for name, (offset, dtype, count, _) in layout.items()}
+        crcs = {name: entry[3] for name, entry in layout.items()}
+    except (ValueError, KeyError, TypeError, IndexError, struct.error):
         return None
-    return Sidecar(header, arrays)
+    return Sidecar(header, arrays, path, crcs)
 
 
 @contextmanager
@@ -360,9 +400,21 @@ def ensure_or_warn(index_dir: Path | str, storage, segment, words: dict[str, Wor
 def ensure_segment(index_dir: Path | str, storage, segment, words: dict[str, WordPostings] | None = None) -> bool:
     """Build the sidecar of one segment unless a valid one exists; return True if one was written."""
     path = sidecar_path(index_dir, segment.segment_id())
-    if load(path, segment.doc_count_all()) is not None:
+    if intact(path, segment.doc_count_all()):
         return False
     with open_perdoc(storage, segment) as perdoc:
         header, arrays = build(perdoc, segment.doc_count_all(), words)
     write(path, header, arrays)
+    return True
+
+
+def intact(path: Path, doccount: int) -> bool:
+    """True if the sidecar loads for doccount documents and every array passes its checksum."""
+    found = load(path, doccount)
+    if found is None:
+        return False
+    try:
+        found.check_all()
+    except IndexDamagedError:
+        return False
     return True

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
+from indexer.commit import read_json
 from indexer.count import is_day
-from indexer.schema import PAGES_FILE, open_index, read_meta
+from indexer.schema import open_index, read_meta
 from indexer.search import read_clusters
 
 
@@ -57,10 +57,7 @@ def index_stats(index_dir: Path | str) -> dict:
             else:
                 paper["undated"] += 1
                 undated += 1
-    try:
-        pages = json.loads((index_dir / PAGES_FILE).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        pages = {}
+    pages = read_json(index_dir, "pages")
     page_counts = Counter(page.get("paper", "") for page in pages.values())
     for key, number in page_counts.items():
         papers.setdefault(key, {"paper": key, "paper_name": "", "articles": 0, "pages": 0, "undated": 0, "days": set()})

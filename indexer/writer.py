@@ -9,25 +9,33 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index
 from whoosh.columns import EmptyColumnReader, TranslatingColumnReader
-from whoosh.index import FileIndex, LockError
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import FileIndex
+from whoosh.util.filelock import try_for
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
-from indexer import neardup, sidecar
-from indexer.analyzers import UserDict, read_userdict, use_userdict
-from indexer.errors import IndexLockedError, SchemaVersionError, UserDictMismatchError
+from indexer import commit, neardup, sidecar
+from indexer.analyzers import UserDict, read_userdict, use_userdict, userdict_text
+from indexer.errors import (
+    BuildInputError,
+    IndexDamagedError,
+    IndexLockedError,
+    SchemaVersionError,
+    UserDictMismatchError,
+)
 from indexer.fastwrite import SegmentBuilder
 from indexer.schema import (
-    CLUSTERS_FILE,
-    MINHASH_FILE,
-    PAGES_FILE,
+    SCHEMA_VERSION,
     TEXT_FIELDS,
     build_schema,
     char_field,
@@ -149,14 +157,34 @@ def _read_lines(files: list[Path], only: set[int] | None = None) -> Iterator[tup
                     yield file_no, line_no, line
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # only a \u escape can put a surrogate into a str
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value: object) -> object:
+    """The value with every lone surrogate in its strings (keys included) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
+    return value
+
+
 def _parse(line: str) -> tuple[dict | None, str]:
-    """Return (record, "") or (None, reason) for one JSONL line."""
+    """Return (record, "") or (None, reason) for one JSONL line; lone surrogates (which no index file can hold)
+    are replaced by U+FFFD, and reason then says so."""
     try:
         record = json.loads(line)
     except ValueError as exc:
         return None, f"invalid JSON ({exc.msg})"
     if not isinstance(record, dict):
         return None, "not a JSON object"
+    if _SURROGATE_ESCAPE.search(line):
+        fixed = _without_surrogates(record)
+        if fixed != record:
+            return fixed, "lone surrogate replaced by U+FFFD"
     return record, ""
 
 
@@ -174,6 +202,9 @@ def _scan(files: list[Path], stats: BuildStats, pages: dict[str, dict]) -> dict[
     winners: dict[str, _Winner] = {}
     for file_no, line_no, line in _read_lines(files):
         record, problem = _parse(line)
+        if record is not None and problem:
+            log.warning("warning: %s:%d: %s", files[file_no], line_no, problem)
+            problem = ""
         if record is not None and record.get("type") == "article":
             if _text(record.get("kind")) not in INDEXED_KINDS:
                 stats.skipped_kind += 1
@@ -402,102 +433,249 @@ def _check_userdict(index_dir: Path, requested: UserDict | None) -> UserDict | N
     return requested
 
 
+def _check_index_path(index_dir: Path) -> None:
+    """Refuse an index path that exists and is not a directory."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise BuildInputError(f"--index {index_dir} is not a directory")
+
+
+@contextmanager
+def _locked(index_dir: Path, timeout: float) -> Iterator[None]:
+    """Hold the index's writer lock (Whoosh's own lock file) for a whole build, commit and clean-up included."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileStorage(str(index_dir)).lock(f"{commit.INDEXNAME}_WRITELOCK")
+    if not try_for(lock.acquire, timeout=timeout, delay=0.1):
+        raise IndexLockedError(
+            f"index {index_dir} is locked by another writer (waited {timeout:g} s); try again when it finishes"
+        )
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def _open_for_build(index_dir: Path, rebuild: bool,
                     requested: UserDict | None) -> tuple[FileIndex, bool, UserDict | None]:
-    """Open (or create) the index; return it, whether existing documents are kept, and the dictionary."""
+    """Open (or create) the index under the lock; return it, whether existing documents are kept, and the
+    dictionary.  A damaged table of contents or record raises IndexDamagedError unless rebuilding."""
     if index_exists(index_dir):
         try:
             check_version(index_dir)
+            commit.toc_segments(index_dir, commit.latest_generation(index_dir))
+            commit.read_record(index_dir, commit.latest_generation(index_dir))
+            ix = index.open_dir(str(index_dir))
             if not rebuild:
-                return index.open_dir(str(index_dir)), True, _check_userdict(index_dir, requested)
-            return index.open_dir(str(index_dir)), False, requested
-        except SchemaVersionError:
+                return ix, True, _check_userdict(index_dir, requested)
+            write_meta(index_dir, requested)
+            return ix, False, requested
+        except (SchemaVersionError, IndexDamagedError):
             if not rebuild:
                 raise
-    index_dir.mkdir(parents=True, exist_ok=True)
-    ix = index.create_in(str(index_dir), build_schema())
+    # The metadata first: a creation killed before its TOC leaves no index without a version.
     write_meta(index_dir, requested)
+    ix = index.create_in(str(index_dir), build_schema())
     return ix, False, requested
 
 
-def _stored_signatures(ix: FileIndex, ids: set[str]) -> dict[str, object]:
-    """MinHash values of the given indexed articles, from their stored title and body."""
+def _stored_signatures(storage, schema, segments: list, ids: set[str]) -> dict[str, object]:
+    """MinHash values of the given indexed articles, from their stored title and body (no full reader)."""
     found: dict[str, object] = {}
-    with ix.reader() as reader:
-        for _, stored in reader.iter_docs():
-            if stored.get("id") in ids:
-                found[stored["id"]] = neardup.signature_values(neardup.cluster_text(stored))
+    for segment in segments:
+        deleted = set(segment.deleted_docs()) if segment.has_deletions() else set()
+        with sidecar.open_perdoc(storage, segment) as perdoc:
+            for docnum in range(segment.doc_count_all()):
+                if docnum in deleted:
+                    continue
+                stored = perdoc.stored_fields(docnum)
+                if stored.get("id") in ids:
+                    found[stored["id"]] = neardup.signature_values(neardup.cluster_text(stored))
     return found
 
 
-def _update_sidecars(index_dir: Path, ix: FileIndex, keep_existing: bool, signatures: dict[str, object],
-                     pages: dict[str, dict], stats: BuildStats) -> None:
-    """Merge page records and recompute near-duplicate clusters over every indexed article."""
-    old_pages = neardup.read_json(index_dir / PAGES_FILE) if keep_existing else {}
-    if pages or not keep_existing:
-        neardup.write_json(index_dir / PAGES_FILE, {**old_pages, **pages})
+@dataclass
+class _Derived:
+    """The derived files of the next generation: entries kept from the last one, and bytes to write."""
+
+    kept: dict[str, dict]
+    new: dict[str, bytes]
+    userdict: dict | None = None  # source, digest, words of the dictionary
+    pages_incomplete: bool = False  # page records were lost to damage (until restored from the archive)
+
+
+def _verified_json(index_dir: Path, health: commit.Health, kind: str) -> dict | None:
+    """A derived JSON file the start-of-build check passed (None if it did not or there is none)."""
+    if kind not in health.files:
+        return None
+    try:
+        return commit.read_json(index_dir, kind, health.generation)
+    except IndexDamagedError:
+        return None
+
+
+def _derive(index_dir: Path, writer: SegmentWriter, segments: list, keep_existing: bool, health: commit.Health,
+            signatures: dict[str, object], pages: dict[str, dict], userdict: UserDict | None,
+            stats: BuildStats, pages_from_archive: bool = False) -> _Derived:
+    """Page records, near-duplicate signatures and clusters, and the user dictionary of the next generation:
+    what the last one holds if it is intact and still current, else recomputed (signatures of articles the
+    last generation lacks are computed from their stored text).  pages_from_archive: this run's page
+    records replace the index's (a repair from the whole archive)."""
+    derived = _Derived({}, {})
+    can_keep = health.record is not None  # an older index's files are rewritten under this layout's names
     order = {doc_id: (date or "", doc_id)
-             for _, _, doc_id, date in column_values(ix.storage, ix.schema, ix._segments(), ("id", "date"))}
-    if signatures or not keep_existing or not (index_dir / CLUSTERS_FILE).exists():
-        known = neardup.load_signatures(index_dir / MINHASH_FILE) if keep_existing else {}
-        if known is None:  # signatures of an older hash scheme: recompute them from the stored text
-            known = _stored_signatures(ix, set(order) - set(signatures))
-        known.update(signatures)
-        known = {doc_id: sig for doc_id, sig in known.items() if doc_id in order}
-        neardup.save_signatures(index_dir / MINHASH_FILE, known)
-        neardup.write_json(index_dir / CLUSTERS_FILE, neardup.cluster(known, order))
-    clusters = neardup.read_json(index_dir / CLUSTERS_FILE)
+             for _, _, doc_id, date in column_values(writer.storage, writer.schema, segments, ("id", "date"))}
+    old_pages = _verified_json(index_dir, health, "pages") if keep_existing and not pages_from_archive else None
+    lost = keep_existing and not pages_from_archive and old_pages is None and health.record is not None \
+        and "pages" in health.record["files"]
+    if lost:
+        log.warning("warning: the page records of %s were damaged; only this run's are kept "
+                    "(`python -m indexer check --repair --archive DIR` restores them)", index_dir)
+    was_incomplete = bool(health.files.get("pages", {}).get("incomplete"))
+    derived.pages_incomplete = lost or (was_incomplete and not pages_from_archive)
+    if pages or old_pages is None or not can_keep or pages_from_archive:
+        derived.new["pages"] = _json_bytes({**(old_pages or {}), **pages})
+    else:
+        derived.kept["pages"] = health.files["pages"]
+    known: dict[str, object] | None = None
+    if keep_existing and "minhash" in health.files:
+        known = neardup.load_signatures(commit.read_derived(index_dir, "minhash", health.generation) or b"")
+    old_ids = set(known or ())
+    known = dict(known or {})
+    known.update(signatures)
+    known = {doc_id: values for doc_id, values in known.items() if doc_id in order}
+    missing = set(order) - set(known)
+    if missing:  # articles the last generation has no signature for (killed builds of older versions, damage)
+        known.update(_stored_signatures(writer.storage, writer.schema, segments, missing))
+    changed = bool(signatures) or bool(missing) or old_ids != set(known) or "minhash" not in health.files \
+        or not can_keep
+    if changed:
+        derived.new["minhash"] = neardup.signatures_bytes(known)
+    else:
+        derived.kept["minhash"] = health.files["minhash"]
+    clusters = None if changed else _verified_json(index_dir, health, "clusters")
+    if clusters is None or set(clusters) != set(order):
+        clusters = neardup.cluster(known, order)
+        derived.new["clusters"] = _json_bytes(clusters)
+    else:
+        derived.kept["clusters"] = health.files["clusters"]
     stats.clusters = len({head for doc_id, head in clusters.items() if doc_id != head})
+    if userdict is not None and userdict.entries:
+        derived.userdict = {"source": userdict.source, "digest": userdict.digest, "words": len(userdict.entries)}
+        if keep_existing and "userdict" in health.files and can_keep:
+            derived.kept["userdict"] = health.files["userdict"]
+        else:
+            derived.new["userdict"] = userdict_text(userdict).encode("utf-8")
+    return derived
+
+
+def _json_bytes(data: object) -> bytes:
+    """A derived JSON file's bytes."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def _segment_entry(index_dir: Path, segment, health: commit.Health) -> dict:
+    """The commit record's entry of a segment: document counts, files and sidecar with sizes and checksums."""
+    known = health.segments.get(segment.segment_id())
+    files = known["files"] if known else {name: commit.file_entry(index_dir / name)
+                                          for name in commit.segment_files(index_dir, segment.segment_id())}
+    path = sidecar.sidecar_path(index_dir, segment.segment_id())
+    side = known.get("sidecar") if known else None
+    if side is None and segment.doc_count_all() and sidecar.load(path, segment.doc_count_all()) is not None:
+        side = commit.file_entry(path)
+    return {"docs": segment.doc_count_all(), "live": segment.doc_count(), "files": files, "sidecar": side}
+
+
+def _commit(index_dir: Path, writer: SegmentWriter, mergetype, derived: _Derived, health: commit.Health) -> list:
+    """Publish the next generation: merge, sidecars, derived files, commit record, then the TOC (the commit
+    point), then remove what no generation needs.  Whoosh's SegmentWriter.commit, with our files written
+    before its TOC."""
+    final = writer._merge_segments(mergetype, False, True)
+    if writer._added:
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    for segment in final:
+        if segment.doc_count_all() and not health.segments.get(segment.segment_id(), {}).get("sidecar"):
+            sidecar.ensure_or_warn(index_dir, writer.storage, segment)
+    generation = writer.generation
+    files = dict(derived.kept)
+    for kind, data in derived.new.items():
+        name = commit.DERIVED[kind].format(generation)
+        commit.write_atomic(index_dir / name, data)
+        files[kind] = {"name": name, "size": len(data), "crc32": commit.crc32_bytes(data)}
+    if derived.userdict is not None:
+        files["userdict"] = {**files["userdict"], **derived.userdict}
+    if derived.pages_incomplete:
+        files["pages"] = {**files["pages"], "incomplete": True}
+    record = {"generation": generation, "schema_version": SCHEMA_VERSION,
+              "segments": {segment.segment_id(): _segment_entry(index_dir, segment, health) for segment in final},
+              "files": files}
+    commit.write_record(index_dir, generation, record)
+    writer._commit_toc(final)
+    writer._finish()
+    commit.remove_leftovers(index_dir, generation, final)
+    return final
 
 
 def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = False,
                 lock_timeout: float = LOCK_TIMEOUT, userdict: Path | str | None = None,
-                procs: int | None = None) -> BuildStats:
+                procs: int | None = None, pages_from_archive: bool = False) -> BuildStats:
     """Index the article (and page) records of the JSONL files under sources into index_dir.
 
     userdict: a jieba user dictionary file; None keeps the one an existing index was built with.
     procs: processes that build segments in parallel (default index_procs()); builds of fewer than
     PARALLEL_MIN_DOCS new or changed articles run in this process.
+    pages_from_archive: the page records read replace the index's (sources are the whole archive).
+    Everything happens under the index's writer lock (waiting up to lock_timeout seconds) and is published
+    by one commit (see indexer.commit); derived data found missing, stale or damaged is recomputed.
+    Raises BuildInputError, IndexLockedError, IndexDamagedError (segments: needs rebuild), OSError, ...
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
+    _check_index_path(index_dir)
     files = find_sources(sources)
+    if sources and not files:
+        raise BuildInputError(f"no archive files (*.jsonl) in {', '.join(map(str, sources))}; nothing to index")
     stats = BuildStats(files=len(files))
     requested = read_userdict(userdict) if userdict else None
-    ix, keep_existing, effective = _open_for_build(index_dir, rebuild, requested)
-    use_userdict(effective)
-    try:
-        writer = ix.writer(timeout=lock_timeout, limitmb=WRITER_LIMIT_MB)
-    except LockError:
-        raise IndexLockedError(
-            f"index {index_dir} is locked by another writer (waited {lock_timeout:g} s); "
-            "try again when it finishes"
-        ) from None
-    new_segments: list = []
-    try:
-        existing, where = _indexed_hashes(writer) if keep_existing else ({}, {})
-        pages: dict[str, dict] = {}
-        signatures: dict[str, object] = {}
-        winners = _scan(files, stats, pages)
-        new_segments = _write(files, winners, existing, where, writer, stats, signatures, procs or index_procs())
-        if keep_existing and not (stats.added or stats.updated):
-            # Nothing changed: leave the index files exactly as they were.
-            writer.cancel()
-        elif keep_existing:
-            # Whoosh's usual policy (merge only many tiny segments), with the new segments added.
-            writer.commit(mergetype=lambda w, segments: MERGE_SMALL(w, segments + new_segments))
-        else:
-            # A rebuild keeps the lock while it replaces every old segment in one commit.
-            writer.commit(mergetype=lambda w, segments: list(new_segments))
-            write_meta(index_dir, effective)
-    except BaseException:
-        if not writer.is_closed:
-            writer.cancel()
-        _delete_segments(ix.storage, new_segments)
-        raise
-    _update_sidecars(index_dir, ix, keep_existing, signatures, pages, stats)
-    # Query arrays for every segment that lacks them: new ones, merged ones, an older build's.
-    sidecar.ensure_all(index_dir, ix)
-    stats.docs = sum(segment.doc_count() for segment in ix._segments())  # no reader (see column_values)
+    with _locked(index_dir, lock_timeout):
+        ix, keep_existing, effective = _open_for_build(index_dir, rebuild, requested)
+        use_userdict(effective)
+        generation = commit.latest_generation(index_dir)
+        old = ix._segments()
+        commit.remove_leftovers(index_dir, generation, old)
+        health = commit.verify(index_dir, generation, old) if keep_existing else commit.Health(generation)
+        fatal = [problem for problem in health.problems if problem.fix == "rebuild"]
+        if fatal:
+            raise commit.damaged(index_dir, str(fatal[0]).split(" (")[0], rebuild=True)
+        writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+        new_segments: list = []
+        try:
+            existing, where = _indexed_hashes(writer) if keep_existing else ({}, {})
+            pages: dict[str, dict] = {}
+            signatures: dict[str, object] = {}
+            winners = _scan(files, stats, pages)
+            new_segments = _write(files, winners, existing, where, writer, stats, signatures, procs or index_procs())
+            live = [*writer.segments, *new_segments] if keep_existing else list(new_segments)
+            derived = _derive(index_dir, writer, live, keep_existing, health, signatures, pages, effective, stats,
+                              pages_from_archive)
+            if keep_existing and not (stats.added or stats.updated or derived.new or health.problems):
+                writer.cancel()  # nothing changed and nothing to repair: the index files stay exactly as they were
+                final = old
+            elif keep_existing:
+                # Whoosh's usual policy (merge only many tiny segments), with the new segments added.
+                final = _commit(index_dir, writer, lambda w, segments: MERGE_SMALL(w, segments + new_segments),
+                                derived, health)
+            else:
+                # A rebuild replaces every old segment in one commit.
+                final = _commit(index_dir, writer, lambda w, segments: list(new_segments), derived, health)
+        except BaseException:
+            if not writer.is_closed:  # not committed: nothing of this run may stay
+                try:
+                    writer.cancel()
+                except Exception:  # noqa: BLE001 - the original error is the one to report
+                    pass
+                _delete_segments(ix.storage, new_segments)
+            raise
+    stats.docs = sum(segment.doc_count() for segment in final)  # no reader (see column_values)
     stats.seconds = time.perf_counter() - started
     return stats

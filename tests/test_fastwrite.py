@@ -135,14 +135,24 @@ def test_parallel_build_searches_like_a_single_process_build(archive: Path, tmp_
 
 
 def test_old_minhash_scheme_is_recomputed(archive: Path, tmp_path: Path) -> None:
+    import io
+
     import numpy as np
 
+    from indexer import commit
+
     build_index(tmp_path / "ix", [archive], procs=1)
-    path = tmp_path / "ix" / "minhash.npz"
-    data = dict(np.load(path))
+    generation = commit.latest_generation(tmp_path / "ix")
+    record = commit.read_record(tmp_path / "ix", generation)
+    entry = record["files"]["minhash"]
+    data = dict(np.load(tmp_path / "ix" / entry["name"]))
     del data["scheme"]
     data["values"] = np.zeros_like(data["values"])  # signatures of another scheme: meaningless here
-    np.savez_compressed(path, **data)
+    out = io.BytesIO()
+    np.savez_compressed(out, **data)
+    (tmp_path / "ix" / entry["name"]).write_bytes(out.getvalue())
+    entry.update(size=len(out.getvalue()), crc32=commit.crc32_bytes(out.getvalue()))  # intact, just old
+    commit.write_record(tmp_path / "ix", generation, record)
     clusters = read_clusters(tmp_path / "ix")
     extra = tmp_path / "more.jsonl"
     extra.write_text(json.dumps(dict(make_records(1, seed=9)[0], id="new-one"), ensure_ascii=False) + "\n",

@@ -78,7 +78,7 @@ def test_article_links_of_an_unknown_shape_are_reported(site, tmp_path):
     for path in day.glob("content_*.htm"):
         path.rename(path.with_name(path.name.replace("content_", "detail_").replace(".htm", ".html")))
     for path in day.glob("node_*.htm"):
-        html = re.sub(rb'href="content_(\d+)\.htm"', rb'href="detail_\1.html"', path.read_bytes())
+        html = re.sub(rb'href="content_([\d_]+)\.htm"', rb'href="detail_\1.html"', path.read_bytes())
         path.write_bytes(html)
     result = _crawl(site, tmp_path)
     records = read_archive(tmp_path / "archive")

@@ -81,7 +81,8 @@ def test_probe_an_article_prints_every_field_with_its_rule(capsys, family):
 
 
 def test_probe_says_what_is_missing_and_suggests_overrides(capsys, tmp_path, family):
-    """An article whose title and body sit where no rule looks: exit 1, both named, a snippet that fixes it."""
+    """An article whose title and body sit where no selector looks: the body fallback reads the body (and probe
+    says so), the title is named missing (exit 1); the snippet pins both."""
     name, site, records = family
     art = next(r for r in records if r["type"] == "article" and len(r["body"]) > 60)
     paragraphs = "".join(f"<p>{p}</p>" for p in art["body"].split("\n"))
@@ -91,8 +92,10 @@ def test_probe_says_what_is_missing_and_suggests_overrides(capsys, tmp_path, fam
     path.write_text(html, encoding="utf-8")
     status, out = _probe(capsys, art["url"], path, "--platform", name)
     assert status == 1
-    assert "missing: title, body" in out
+    assert "missing: title\n" in out
+    assert _row(out, "body")[1] == "fallback:gne", out
     assert '    title = "div.headline-x"' in out and '    body = "div.story-x"' in out
+    assert "body read by the main-content fallback" in out
 
 
 def test_probe_bad_usage_is_one_line_and_exit_2(tmp_path):

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from crawler.profiles import ProfileError, load_profile
-from tests.conftest import ROOT, read_archive, run_scrapy
+from tests.conftest import ROOT, read_archive, run_scrapy, stat
 from tests.sites.server import serve
 
 GOOD = """
@@ -72,8 +72,8 @@ def test_bad_profile_stops_the_crawl_before_fetching(profiles):
 
 
 def test_a_changed_template_needs_only_a_profile(xihaian_site, profiles, tmp_path):
-    """The same site with titles moved to <span class="atitle">, no enpproperty: the crawl says titles are missing,
-    and one override fixes it."""
+    """The same site with titles moved to <span class="atitle">, no enpproperty: the main-content fallback still
+    reads them (and the stats say so), and one override pins the selector (and the stats say that)."""
     site = tmp_path / "site"
     shutil.copytree(xihaian_site, site)
     for path in (site / "html/2025-03/19").glob("content_*.htm"):
@@ -94,12 +94,11 @@ def test_a_changed_template_needs_only_a_profile(xihaian_site, profiles, tmp_pat
     def titles(folder):
         return {r["title"] for r in read_archive(folder) if r["type"] == "article"}
 
-    assert "孙永红会见交通银行青岛分行客人" in titles(tmp_path / "a")
-    assert "" not in titles(tmp_path / "a")
-    assert "孙永红会见交通银行青岛分行客人" not in titles(tmp_path / "b")
-    health = [line for line in without.stderr.splitlines() if line.strip().startswith("health: ")]
-    assert len(health) == 1 and "empty_title 10" in health[0]
-    assert "empty_title" not in with_profile.stderr
+    assert titles(tmp_path / "a") == titles(tmp_path / "b")
+    assert "孙永红会见交通银行青岛分行客人" in titles(tmp_path / "a") and "" not in titles(tmp_path / "a")
+    assert stat(with_profile.stderr, "extract/article/title/profile:span.atitle") == 10
+    assert stat(without.stderr, "extract/article/title/fallback:gne") == 10
+    assert "empty_title" not in with_profile.stderr + without.stderr
 
 
 def test_papers_command_lists_profiles_with_sources():

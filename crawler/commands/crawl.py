@@ -54,8 +54,12 @@ class Command(ScrapyCrawlCommand):
                 return
         assert self.crawler_process
         crawlers = []
+        jobdir = self.settings.get("JOBDIR") if self.settings else None
         for run in runs:
             crawler = self._create_crawler(args[0])
+            if jobdir and len(runs) > 1:  # one JOBDIR per paper: crawlers sharing one would share its queue files
+                # above "cmdline": crawl() merges the process settings into the crawler's at equal priority
+                crawler.settings.set("JOBDIR", str(Path(jobdir) / run["paper"]), priority=50)
             self.crawler_process.crawl(crawler, **run)
             crawlers.append(crawler)
         self.crawler_process.start()

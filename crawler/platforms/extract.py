@@ -621,6 +621,22 @@ def _images_around(bodies: list[Any], title: str) -> list[Any]:
             if not _ICON.search(url_path(img.get("src") or "")) and next(img.iterancestors("a"), None) is None]
 
 
+_FURNITURE = re.compile(r"head|nav|foot|logo|banner|menu|crumb|share|ad-?bar", re.IGNORECASE)
+
+
+def _page_photos(root: Any) -> list[Any]:
+    """Photos of a page without a body: images not in links, not icons, not in page furniture (header, nav,
+    footer, logo, banner …, by class or id)."""
+    photos = []
+    for img in _IMAGES(root):
+        if _ICON.search(url_path(img.get("src") or "")) or next(img.iterancestors("a"), None) is not None:
+            continue
+        if any(_FURNITURE.search(f"{a.get('class', '')} {a.get('id', '')}") for a in img.iterancestors()):
+            continue
+        photos.append(img)
+    return photos
+
+
 def _parse_images(root: Any, base: str, cfg: PlatformConfig, bodies: list[Any],
                   title: str) -> tuple[list[dict[str, str]], str]:
     """(images, rule): the selectors' photos, else the photos in and just before the body element; each once."""
@@ -660,14 +676,15 @@ def _parse_paragraphs(bodies: list[Any], captions: set[str]) -> list[str]:
     return [t for t in texts if t not in captions]
 
 
-def _fallback_paragraphs(html: str, url: str) -> tuple[list[str], str]:
-    """(paragraphs, rule) from the main-content extractor, for a page whose selectors find no body."""
-    try:  # TEMP until the fallback module lands
-        from crawler.platforms import fallback  # imported on first use: most crawls never need it
-    except ImportError:
-        return [], ""
+def _main_body(root: Any) -> tuple[Any, list[str]]:
+    """(element, paragraphs) from the main-content extractor (crawler/platforms/fallback.py), for a page whose
+    selectors find no body; (None, []) when it finds none or fails."""
+    from crawler.platforms import fallback  # imported on first use: most crawls never need it
 
-    return fallback.main_paragraphs(html, url), f"fallback:{fallback.NAME}"
+    try:
+        return fallback.main_body(root)
+    except Exception:  # a page the extractor cannot read costs its body, never the crawl
+        return None, []
 
 
 def _field(enp: dict[str, str], enp_key: str, root: Any, cfg: PlatformConfig, key: str,
@@ -704,12 +721,26 @@ def parse_article(response: TextResponse, cfg: PlatformConfig) -> ArticleData:
         if author and values[name] == author:
             values[name], rules[name] = "", ""
     bodies, rules["body"] = _body_nodes(root, cfg)
-    images, rules["images"] = _parse_images(root, response.url, cfg, bodies, values["title"])
-    paragraphs = _parse_paragraphs(bodies, {i["caption"] for i in images if i["caption"]})
+    main, main_paragraphs = (None, []) if bodies else _main_body(root)
+    images, rules["images"] = _parse_images(root, response.url, cfg, bodies or ([main] if main is not None else []),
+                                            values["title"])
+    captions = {i["caption"] for i in images if i["caption"]}
+    paragraphs = _parse_paragraphs(bodies, captions)
+    if not paragraphs and bodies:  # the selected body is empty (an ad page?): ask the main-content extractor
+        main, main_paragraphs = _main_body(root)
     if not paragraphs:
-        paragraphs, rules["body"] = _fallback_paragraphs(html, response.url)
-        if not paragraphs:
-            rules["body"] = ""
+        from crawler.platforms.fallback import NAME
+
+        paragraphs = [p for p in main_paragraphs if p not in captions]
+        rules["body"] = f"fallback:{NAME}" if paragraphs else ""
+    if not paragraphs and not images:  # no text anywhere (an ad's page is its picture): the page's own photos
+        images = [i for img in _page_photos(root) if (i := _image(response.url, img, cfg, frozenset(), frozenset()))]
+        rules["images"] = "generic:page-photos" if images else ""
+    if not values["title"]:
+        from crawler.platforms.fallback import NAME, main_title
+
+        values["title"] = main_title(html, response.url)
+        rules["title"] = f"fallback:{NAME}" if values["title"] else ""
     nodename = enp.get("nodename", "")
     page_no, page_name = parse_page_label(nodename) if nodename else ("", "")
     if enp.get("pagenum") and not page_no:

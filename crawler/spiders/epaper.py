@@ -157,6 +157,7 @@ class EpaperSpider(scrapy.Spider):
         # What exists now (modules, settings, components: ~80k objects) lives as long as the process; taking
         # it out of the collector's view makes each full collection during the crawl ~5x cheaper.
         gc.freeze()
+        self._restore()
         if self.platform is None:
             found = detect.from_url(self.plan.start_url)
             if found is None:
@@ -202,6 +203,7 @@ class EpaperSpider(scrapy.Spider):
         name = url.rsplit("/", 1)[-1].split("?", 1)[0]
         if name and name != self.platform.values["first_node"] and name not in self.first_nodes_learnt:
             self.first_nodes_learnt.insert(0, name)
+            self._remember("first_nodes_learnt", self.first_nodes_learnt)
             logger.info("first page: %s names an issue's first page %s", self.profile.key, name)
 
     # --- platform=auto ---------------------------------------------------------------------------
@@ -220,6 +222,31 @@ class EpaperSpider(scrapy.Spider):
         self.base_url = found.base_url
         self.crawler.stats.set_value("epaper/detected_platform", found.platform)
         logger.info("auto: detected platform %s from %s (base URL %s)", found.platform, evidence, found.base_url)
+        # Requests queued in JOBDIR need it after a resume, before (or without) a new detection.
+        self._remember("auto", {"platform": found.platform, "base_url": found.base_url,
+                                "overrides": dict(found.overrides), "first_node": first_node})
+
+    def _remember(self, key: str, value: Any) -> None:
+        """Keep what the crawl learnt in the spider state Scrapy saves in JOBDIR (no JOBDIR: no state)."""
+        state = getattr(self, "state", None)  # set by Scrapy's SpiderState extension
+        if state is not None:
+            state[key] = value
+
+    def _restore(self) -> None:
+        """Take back what the crawl learnt before a JOBDIR resume: learnt first-page names, and the platform
+        platform=auto detected (nothing if there was no earlier run)."""
+        state = getattr(self, "state", None) or {}
+        for name in state.get("first_nodes_learnt", ()):
+            if name not in self.first_nodes_learnt:
+                self.first_nodes_learnt.append(name)
+        saved = state.get("auto")
+        if saved and self.platform is None:
+            overrides = {**saved.get("overrides", {}), **self.profile.overrides, "first_node": saved["first_node"]}
+            self.platform = get_platform(saved["platform"], overrides)
+            self.base_url = saved["base_url"]
+            self.crawler.stats.set_value("epaper/detected_platform", saved["platform"])
+            logger.info("auto: resumed as platform %s (base URL %s), as detected before", saved["platform"],
+                        saved["base_url"])
 
     def _probe(self, probes: list[str], tried: list[str]) -> scrapy.Request:
         """Fetch the next page that may reveal the platform."""
@@ -349,6 +376,8 @@ class EpaperSpider(scrapy.Spider):
 
     def _extract(self, what: str, extractor: Callable[[Any, PlatformConfig], Any], response: Response) -> Any:
         """Run a pure extractor; a page that breaks it is logged, counted and skipped (None)."""
+        if self.platform is None:  # a request resumed from JOBDIR may come before start() restored it
+            self._restore()
         self._check_decoding(response)
         try:
             return extractor(response, self.platform)
