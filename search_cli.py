@@ -1,6 +1,6 @@
 """Search the epaper index from the command line: `python search_cli.py QUERY [options]`.
 
-Subcommands (the first argument): show, count, stats, saved, run; anything else is a query.
+Subcommands (the first argument): show, count, collocates, stats, saved, run; anything else is a query.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from epaper.config import ConfigError, default_index
 from epaper.pipes import quiet_pipe
 
 PROG = "search_cli.py"
-SUBCOMMANDS = ("show", "count", "stats", "saved", "run")
+SUBCOMMANDS = ("show", "count", "collocates", "stats", "saved", "run")
 # Archive record fields, in contract order: the CSV columns.
 RECORD_FIELDS = ("id", "type", "kind", "paper", "paper_name", "date", "page_no", "page_name", "position",
                  "pretitle", "title", "subtitle", "author", "byline", "dateline", "body", "full_body",
@@ -79,9 +79,14 @@ query language:
 
 subcommands (must be the first argument):
   show ID                 the whole article: fields, continuation parts, full text, URL, PDF
-  count QUERY --by day|week|month|year|paper|page [--plot out.png]
-                          matching articles and literal occurrences per bucket (empty buckets
-                          are 0), as a table with a bar chart; --plot also writes a PNG
+  count QUERY [QUERY...] --by day|week|month|year|paper|page [--normalize] [--collapse]
+        [--plot out.png|out.svg]
+                          matching articles and literal occurrences per bucket, one column per
+                          query; buckets without an archived issue say "no data"; --normalize adds
+                          shares of the bucket's articles and rates per 10,000 characters
+  collocates QUERY [--window N] [--by year] [--limit K]
+                          words near the query more often than chance predicts (log-likelihood)
+  show ID [--versions]    --versions: earlier versions kept by re-crawls, with a diff
   stats                   papers, date span, articles, pages, days without articles
   saved                   list the searches stored with --save NAME
   run NAME                run a saved search (more options may follow)
@@ -94,6 +99,8 @@ examples:
   search_cli.py 董家口 --year 2025 --sort -date --limit 10 --page 2
   search_cli.py '"新区工委"' --kwic --width 15
   search_cli.py count 氢能* --by month --from 2025-01-01 --to 2025-12-31 --plot hydrogen.png
+  search_cli.py count 董家口 氢能 '"营商环境"' --by month --normalize --plot compare.svg
+  search_cli.py collocates 氢能 --window 5 --by year --limit 15
   search_cli.py 营商环境 --month 2025-03 --collapse --save yingshang && search_cli.py run yingshang
 
 The index directory defaults to $EPAPER_INDEX, else `index` in ~/.config/epaper/config.toml (or
@@ -196,7 +203,7 @@ def make_parser() -> argparse.ArgumentParser:
     """Return the argument parser of a search."""
     parser = _OneLineParser(
         prog=PROG,
-        usage=f"{PROG} [search] QUERY [options]  |  {PROG} {{show,count,stats,saved,run}} ...",
+        usage=f"{PROG} [search] QUERY [options]  |  {PROG} {{show,count,collocates,stats,saved,run}} ...",
         description="Full-text search over the e-newspaper index.",
         epilog=QUERY_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -466,6 +473,8 @@ def cmd_show(argv: list[str]) -> int:
     parser.add_argument("id", metavar="ID", help="article id (the `id` of a hit)")
     _add_common(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--versions", action="store_true",
+                        help="also print every earlier version kept by a re-crawl, and a unified diff of each change")
     args = parser.parse_args(argv)
     from indexer.errors import EpaperIndexError
     from indexer.search import get_article
@@ -495,75 +504,196 @@ def cmd_show(argv: list[str]) -> int:
     if len(article["parts"]) > 1:
         lines.append(f"{'parts:':10}" + " → ".join(
             f"{part.get('id')} (page {part.get('page_no', '')})" for part in article["parts"]))
+    versions = article.get("versions") or []
+    if article.get("revised_at"):
+        count = len(versions) or len(article.get("revisions") or [])
+        lines.append(f"{'revised:':10}{article['revised_at']} ({count} earlier version{'s' if count != 1 else ''}"
+                     + ("; see --versions)" if versions and not args.versions else ")"))
     lines += ["", article["full_text"]]
+    if args.versions:
+        from indexer.versions import version_report
+
+        lines += ["", *version_report(article)]
     print(clean("\n".join(lines)))
     return 0
 
 
 def cmd_count(argv: list[str]) -> int:
-    """`count QUERY --by ...`: counts per bucket, table + bar chart (+ PNG)."""
-    parser = _sub_parser("count", "Count matching articles and literal occurrences per bucket.")
-    parser.add_argument("query", metavar="QUERY")
+    """`count QUERY... --by ...`: counts per bucket side by side, table + bar chart (+ PNG/SVG plot)."""
+    parser = _sub_parser("count", "Count matching articles and literal occurrences per bucket, one column per "
+                                  "query (a query starting with '-' goes after --).")
+    parser.add_argument("queries", nargs="+", metavar="QUERY", help="one or more queries, compared side by side")
     parser.add_argument("--by", default="month", metavar="BUCKET",
                         help="day, week (ISO), month (default), year, paper or page")
     _add_common(parser)
     _add_filters(parser)
-    parser.add_argument("--plot", metavar="PNG", help="also draw the counts into this PNG file")
+    parser.add_argument("--normalize", action="store_true",
+                        help="also show each count as a share of the bucket's articles and per 10,000 characters")
+    parser.add_argument("--collapse", action="store_true",
+                        help="count near-duplicate reprints once (as their earliest copy)")
+    parser.add_argument("--plot", metavar="FILE", help="also draw the counts into this .png or .svg file")
     parser.add_argument("--format", choices=("table", "jsonl", "json", "csv"), default="table")
     args = parser.parse_args(query_last(argv))
     date_from, date_to = resolve_dates(args)
-    from indexer.count import BYS, count, plot_counts
+    from indexer.count import BYS, count_table
     from indexer.errors import EpaperIndexError
 
     if args.by not in BYS:
         fail(f"argument --by: invalid choice {args.by!r} (choose from {', '.join(BYS)})")
+    if args.plot and not args.plot.lower().endswith((".png", ".svg")):
+        fail(f"argument --plot: {args.plot!r} must end in .png or .svg")
     try:
         check_userdict(args)
-        result = count(args.index, args.query, args.by, date_from=date_from, date_to=date_to, paper=args.paper)
+        table = count_table(args.index, args.queries, args.by, date_from=date_from, date_to=date_to,
+                            paper=args.paper, collapse=args.collapse)
         if args.plot:
-            plot_counts(result, args.plot)
+            from indexer.plot import plot_counts
+
+            drawn = plot_counts(table, args.plot, normalize=args.normalize)
+            if drawn.font is None:
+                sys.stderr.write(f"{PROG}: warning: no CJK font found, Chinese in {clean(args.plot)} shows as "
+                                 f"boxes: reinstall this package (it depends on mplfonts) or install one "
+                                 f"(Debian: fonts-noto-cjk)\n")
     except EpaperIndexError as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot write {args.plot}: {exc.strerror or exc}")
     _note_coverage(args.index, date_from, date_to, args.paper)
-    rows = [{"bucket": b.label, "name": b.name, "articles": b.hits, "occurrences": b.occurrences}
-            for b in result.buckets]
     if args.format == "csv":
-        write_csv(["bucket", "name", "articles", "occurrences"], rows)
+        write_csv(*table.csv_rows())
     elif args.format == "jsonl":
-        print_jsonl(rows)
+        print_jsonl(table.rows())
     elif args.format == "json":
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        print(json.dumps(table.to_dict(), ensure_ascii=False, indent=1))
     else:
-        print_counts(result)
+        print_counts(table, args.normalize)
         if args.plot:
             print(f"plot written to {clean(args.plot)}")
     return 0
 
 
-def print_counts(result) -> None:
-    """Print the count table with a bar per bucket (bar length ~ matching articles)."""
+def _rate(value: float | None, percent: bool) -> str:
+    """A share as a percentage or a rate per 10,000 characters, for the table ("" without data)."""
+    if value is None:
+        return ""
+    return f"{100 * value:.1f}%" if percent else f"{value:.2f}"
+
+
+def print_counts(table, normalize: bool = False) -> None:
+    """Print the counts: one query as articles, occurrences and a bar; several as one column per query
+    ("articles (occurrences)"); --normalize adds the archive's articles, shares and rates per 10,000 characters.
+    Buckets without an archived issue say "no data"."""
     from rich.table import Table
 
-    peak = max((bucket.hits for bucket in result.buckets), default=0)
-    by_paper = result.by == "paper"
-    table = Table(title=plain(f"{result.query}: matching articles and occurrences per {result.by}"))
-    table.add_column(result.by)
+    rows = table.rows()
+    single = len(table.queries) == 1
+    by_paper = table.by == "paper"
+    title = " · ".join(table.queries) + f": matching articles and occurrences per {table.by}"
+    grid = Table(title=plain(title + ("; near-duplicates counted once" if table.collapse else "")))
+    grid.add_column(table.by)
     if by_paper:
-        table.add_column("name")
-    table.add_column("articles", justify="right")
-    table.add_column("occurrences", justify="right")
-    table.add_column("articles (bar)")
-    for bucket in result.buckets:
-        bar = "█" * round(30 * bucket.hits / peak) if peak else ""
-        if bucket.hits and not bar:
-            bar = "▏"
-        cells = [plain(bucket.label)] + ([plain(bucket.name)] if by_paper else [])
-        table.add_row(*cells, str(bucket.hits), str(bucket.occurrences), bar)
-    _console().print(table)
-    print(f"total: {result.total_hits} articles, {result.total_occurrences} occurrences "
-          f"in {len(result.buckets)} buckets")
+        grid.add_column("name")
+    if normalize:
+        grid.add_column("archive articles", justify="right")
+    if single:
+        grid.add_column("articles", justify="right")
+        grid.add_column("occurrences", justify="right")
+        if normalize:
+            grid.add_column("share", justify="right")
+            grid.add_column("per 10k chars", justify="right")
+        grid.add_column("articles (bar)")
+    else:
+        for query in table.queries:
+            grid.add_column(plain(query), justify="right")
+    peak = max((cell["articles"] or 0 for row in rows for cell in row["counts"]), default=0)
+    for row in rows:
+        cells = [plain(row["bucket"])] + ([plain(row["name"])] if by_paper else [])
+        if normalize:
+            cells.append(str(row["archive_articles"]) if row["data"] else "no data")
+        for cell in row["counts"]:
+            if not row["data"]:
+                cells += ["no data"] + ([""] if single else [])
+            elif single:
+                cells += [str(cell["articles"]), str(cell["occurrences"])]
+            else:
+                rates = f" {_rate(cell['share'], True)} · {_rate(cell['per_10k_chars'], False)}" if normalize else ""
+                cells.append(f"{cell['articles']} ({cell['occurrences']}){rates}")
+            if single and normalize:
+                cells += [_rate(cell["share"], True), _rate(cell["per_10k_chars"], False)]
+        if single:
+            hits = row["counts"][0]["articles"] or 0
+            bar = "█" * round(30 * hits / peak) if peak else ""
+            cells.append(bar or ("▏" if hits else ""))
+        grid.add_row(*cells)
+    _console().print(grid)
+    empty = sum(not row["data"] for row in rows)
+    for result in table.results:
+        print(clean(f"{result.query}: {result.total_hits} articles, {result.total_occurrences} occurrences in "
+                    f"{len(rows)} buckets" + (f" ({empty} without data)" if empty else "")))
+    if not single:
+        print("cells: matching articles (occurrences)"
+              + (", share of the bucket's articles · occurrences per 10,000 characters" if normalize else ""))
+
+
+def cmd_collocates(argv: list[str]) -> int:
+    """`collocates QUERY`: words near the query more often than chance predicts, per period."""
+    parser = _sub_parser("collocates", "Words within N jieba words of the query's occurrences more often than "
+                                       "chance predicts (Dunning's log-likelihood against the index's articles "
+                                       "under the same filters), stopwords removed.")
+    parser.add_argument("query", metavar="QUERY")
+    parser.add_argument("--window", type=_positive, default=5, metavar="N", help="words on each side (default 5)")
+    parser.add_argument("--by", metavar="PERIOD", help="one list per day, week, month, year, paper or page")
+    parser.add_argument("--limit", type=_positive, default=20, metavar="K", help="words per list (default 20)")
+    parser.add_argument("--min-count", type=_positive, default=2, metavar="N",
+                        help="only words seen at least N times near the query (default 2)")
+    _add_common(parser)
+    _add_filters(parser)
+    parser.add_argument("--format", choices=("table", "jsonl", "json", "csv"), default="table")
+    args = parser.parse_args(argv)
+    date_from, date_to = resolve_dates(args)
+    from indexer.collocates import collocates
+    from indexer.count import BYS
+    from indexer.errors import EpaperIndexError
+
+    if args.by is not None and args.by not in BYS:
+        fail(f"argument --by: invalid choice {args.by!r} (choose from {', '.join(BYS)})")
+    try:
+        check_userdict(args)
+        result = collocates(args.index, args.query, window=args.window, by=args.by, limit=args.limit,
+                            min_count=args.min_count, paper=args.paper, date_from=date_from, date_to=date_to)
+    except EpaperIndexError as exc:
+        fail(str(exc))
+    rows = [{"period": period.label, "word": c.word, "near": c.near, "frequency": c.frequency,
+             "expected": c.expected, "log_likelihood": c.llr}
+            for period in result.periods for c in period.collocates]
+    if args.format == "csv":
+        write_csv(["period", "word", "near", "frequency", "expected", "log_likelihood"], rows)
+    elif args.format == "jsonl":
+        print_jsonl(rows)
+    elif args.format == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print_collocates(result)
+    return 0
+
+
+def print_collocates(result) -> None:
+    """Print one table of collocates per period, with the counts behind each score."""
+    from rich.table import Table
+
+    console = _console()
+    for period in result.periods:
+        where = f" ({result.by} {period.label})" if result.by else ""
+        table = Table(title=plain(f"{result.query}: collocates within {result.window} words{where}"))
+        for column in ("word", "near", "in corpus", "expected near", "log-likelihood"):
+            table.add_column(column, justify="left" if column == "word" else "right")
+        for c in period.collocates:
+            table.add_row(plain(c.word), str(c.near), str(c.frequency), f"{c.expected:.2f}", f"{c.llr:.1f}")
+        console.print(table)
+        print(f"{period.articles} articles, {period.occurrences} occurrences; {period.window_words} words near "
+              f"them, {period.corpus_words} words in the reference corpus; {len(period.collocates)} collocates")
+    if not result.periods:
+        print("no literal occurrence of the query: no collocates")
 
 
 def cmd_stats(argv: list[str]) -> int:
@@ -693,8 +823,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = _join_sort(list(sys.argv[1:] if argv is None else argv))
     _check_text(argv)
     if argv and argv[0] in SUBCOMMANDS:
-        command = {"show": cmd_show, "count": cmd_count, "stats": cmd_stats, "saved": cmd_saved,
-                   "run": cmd_run}[argv[0]]
+        command = {"show": cmd_show, "count": cmd_count, "collocates": cmd_collocates, "stats": cmd_stats,
+                   "saved": cmd_saved, "run": cmd_run}[argv[0]]
         return command(argv[1:])
     if argv and argv[0] == "search":
         argv = argv[1:]

@@ -23,8 +23,10 @@ QUARANTINE_SUFFIX = ".quarantine"
 _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "id": str, "type": str, "paper": str, "date": str, "page_no": str, "url": str, "content_hash": str,
     "title": str, "body": str, "jump_to": str, "jump_from": str, "revised_at": str, "fetched_at": str,
-    "revisions": list,
+    "revisions": list, "versions": list,
 }
+# Bookkeeping of a record's history: never copied into an earlier version's snapshot.
+_HISTORY = ("revised_at", "revisions", "versions")
 
 
 def _read_umask() -> int:
@@ -188,8 +190,13 @@ class MergeCounts:
 
 def _same(old: dict[str, Any], fresh: dict[str, Any]) -> bool:
     """Whether a fresh record says nothing the old one didn't (fetch time aside)."""
-    ignore = {"fetched_at", "revised_at", "revisions", "continued_on", "continued_from", "full_body"}
+    ignore = {"fetched_at", *_HISTORY, "continued_on", "continued_from", "full_body"}
     return {k: v for k, v in old.items() if k not in ignore} == {k: v for k, v in fresh.items() if k not in ignore}
+
+
+def earlier_version(record: dict[str, Any]) -> dict[str, Any]:
+    """What a revision keeps of the record it replaces: every field but the history bookkeeping."""
+    return {name: value for name, value in record.items() if name not in _HISTORY}
 
 
 def merge_day(path: Path, fresh: Iterable[dict[str, Any]],
@@ -199,7 +206,8 @@ def merge_day(path: Path, fresh: Iterable[dict[str, Any]],
     Fresh records replace old ones by id and old ones not seen again stay (a partial re-crawl loses
     nothing). A fresh record identical to the archived one keeps the archived one (so an unchanged
     re-crawl rewrites nothing); an article whose content_hash changed keeps the old hash in
-    `revisions` and gets `revised_at`. The file's damaged lines are left out and appended to `damaged`
+    `revisions`, the whole earlier record (text, fetched_at, content_hash, …) in `versions` (oldest
+    first) and gets `revised_at`. The file's damaged lines are left out and appended to `damaged`
     when given (the caller quarantines them before replacing the file).
     """
     merged: dict[str, dict[str, Any]] = {}
@@ -220,11 +228,11 @@ def merge_day(path: Path, fresh: Iterable[dict[str, Any]],
         elif record.get("type") == "article" and old.get("content_hash") != record.get("content_hash"):
             counts.revised += 1
             record = {**record, "revised_at": record.get("fetched_at", ""),
-                      "revisions": [*old.get("revisions", []), old.get("content_hash", "")]}
+                      "revisions": [*old.get("revisions", []), old.get("content_hash", "")],
+                      "versions": [*old.get("versions", []), earlier_version(old)]}
         else:
             counts.replaced += 1
-            if old.get("revisions"):
-                record = {**record, "revised_at": old.get("revised_at", ""), "revisions": old["revisions"]}
+            record = {**record, **{name: old[name] for name in _HISTORY if old.get(name)}}
         merged[record["id"]] = record
     return sorted(merged.values(), key=record_sort_key), counts
 

@@ -1,28 +1,39 @@
-"""Hit and occurrence counts of a query per time period, paper or page, and their bar chart.
+"""Hit and occurrence counts of queries per time period, paper or page, beside what the archive holds.
 
-One function, ``count``, does the counting; the table, the terminal bar chart and the PNG
-(``plot_counts``) all draw the CountResult it returns.
+``count`` counts one query; ``count_table`` puts several side by side with, per bucket, the
+articles and characters the index holds there and whether it holds any issue there at all (a
+bucket without one is "no data", not 0). The terminal table, the CSV/JSON export and the plot
+(``indexer.plot``) all draw the CountTable it returns.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
+from indexer import engine as fast
+from indexer.analyzers import normalize
+from indexer.commit import read_json
 from indexer.errors import QueryError
-from indexer.schema import TEXT_FIELDS
-from indexer.search import _filter, run_query
+from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
+from indexer.search import (
+    _filter,
+    _generation,
+    earliest_per_cluster,
+    open_searcher,
+    read_clusters,
+    run_query,
+    use_engine,
+)
 
 BYS = ("day", "week", "month", "year", "paper", "page")
 # Every bucket of the range is listed; more than this is refused (a day count from year 1 to 9999 would
 # be 3.65 million rows: minutes and gigabytes for a table nobody can read).
 MAX_BUCKETS = 10_000
-CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
-             "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN"]
+PER_CHARS = 10_000  # occurrences are normalised per this many characters of text
 
 
 @dataclass
@@ -155,16 +166,22 @@ def _date_span(searcher, paper: str | None) -> tuple[str | None, str | None]:
 
 
 def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: str | None = None,
-          date_to: str | None = None, paper: str | None = None) -> CountResult:
+          date_to: str | None = None, paper: str | None = None, collapse: bool = False) -> CountResult:
     """Count matching articles and literal occurrences (what `match_spans` finds) per bucket.
 
     Time buckets span --from/--to, or the dates of the index (of that paper) when not given.
-    Paper and page buckets list every paper / page number of the index.
+    Paper and page buckets list every paper / page number of the index. collapse counts each
+    near-duplicate cluster once, as its earliest matching copy (in that copy's bucket, with its occurrences).
     """
     if by not in BYS:
         raise QueryError(f"--by must be one of {', '.join(BYS)}, got {by!r}")
     with run_query(index_dir, query, paper=paper, date_from=date_from, date_to=date_to) as run:
         searcher, reader = run.searcher, run.searcher.reader()
+        if collapse:
+            ranked = run.ranked
+            clusters = read_clusters(index_dir, _generation(searcher))
+            keep = np.isin(ranked.docnums, earliest_per_cluster(searcher, ranked.docnums.tolist(), clusters))
+            run.ranked = fast.Ranked(ranked.docnums[keep], ranked.scores[keep], ranked.strict[keep], ranked.run)
         rows: dict[str, Bucket] = {}
         if by in ("paper", "page"):
             values = [term.decode("utf-8") for term in reader.lexicon("paper" if by == "paper" else "page_no")]
@@ -184,17 +201,20 @@ def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: st
             return CountResult(query, by, date_from, date_to, list(rows.values()))
         for docnum, _, _ in run.ranked:
             stored = run.searcher.stored_fields(docnum)
-            if by == "paper":
-                label = stored.get("paper", "")
-            elif by == "page":
-                label = stored.get("page_no", "")
-            else:
-                label = bucket_of(stored["date"], by) if is_day(stored.get("date")) else ""
-            bucket = rows.setdefault(label, Bucket(label))
+            bucket = rows.setdefault(stored_label(stored, by), Bucket(stored_label(stored, by)))
             bucket.hits += 1
             bucket.occurrences += sum(len(run.compiled.match_spans(name, stored.get(name, "")))
                                       for name in TEXT_FIELDS)
     return CountResult(query, by, date_from, date_to, list(rows.values()))
+
+
+def stored_label(stored: dict, by: str) -> str:
+    """The bucket of a document's stored fields ("" for an article without a valid date)."""
+    if by == "paper":
+        return stored.get("paper", "")
+    if by == "page":
+        return stored.get("page_no", "")
+    return bucket_of(stored["date"], by) if is_day(stored.get("date")) else ""
 
 
 def _occurrences(run) -> np.ndarray:
@@ -207,9 +227,8 @@ def _occurrences(run) -> np.ndarray:
     return found
 
 
-def _labels(run, by: str, docnums: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """(distinct labels, index of each hit's label) of the hits' buckets, from the engine's columns."""
-    engine = run.engine
+def _labels(engine: fast.Engine, by: str, docnums: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """(distinct labels, index of each document's label) of the documents' buckets, from the engine's columns."""
     if by in ("paper", "page"):
         column = "paper" if by == "paper" else "page_no"
         names, index = [], np.zeros(len(docnums), dtype=np.int64)
@@ -232,7 +251,7 @@ def _labels(run, by: str, docnums: np.ndarray) -> tuple[list[str], np.ndarray]:
 def _count_arrays(run, by: str, rows: dict[str, Bucket]) -> None:
     """Add the hits of a query run by the array engine to their buckets, without reading stored fields."""
     docnums = run.ranked.docnums
-    names, index = _labels(run, by, docnums)
+    names, index = _labels(run.engine, by, docnums)
     hits = np.bincount(index, minlength=len(names))
     occurrences = np.bincount(index, weights=_occurrences(run), minlength=len(names))
     for label, count_hits, count_found in zip(names, hits.tolist(), occurrences.tolist(), strict=True):
@@ -242,40 +261,170 @@ def _count_arrays(run, by: str, rows: dict[str, Bucket]) -> None:
             bucket.occurrences += int(count_found)
 
 
-def plot_counts(result: CountResult, path: Path | str) -> list[tuple[str, int, int]]:
-    """Draw the counts as two bar charts (articles, occurrences) into a PNG; return what was drawn.
+@dataclass
+class Holding:
+    """What the index holds in one bucket (with the same paper and date filters as the counts)."""
 
-    The PNG's "Description" metadata holds the same counts as JSON.
+    articles: int = 0
+    chars: int = 0  # non-whitespace characters of pretitle, title, subtitle and body
+    issues: bool = False  # an archived issue (an article or a page record) falls in it
+
+    def share(self, hits: int) -> float | None:
+        """hits as a share of the bucket's articles (None without articles)."""
+        return hits / self.articles if self.articles else None
+
+    def per_chars(self, occurrences: int) -> float | None:
+        """occurrences per PER_CHARS characters of the bucket's text (None without text)."""
+        return occurrences * PER_CHARS / self.chars if self.chars else None
+
+
+@dataclass
+class CountTable:
+    """Several queries counted over the same buckets, with what the index holds in each bucket."""
+
+    by: str
+    date_from: str | None
+    date_to: str | None
+    collapse: bool
+    results: list[CountResult]
+    labels: list[str]
+    names: dict[str, str]  # paper names for --by paper
+    holdings: dict[str, Holding]
+
+    @property
+    def queries(self) -> list[str]:
+        """The queries, in column order."""
+        return [result.query for result in self.results]
+
+    def rows(self) -> list[dict]:
+        """One JSON-able row per bucket: bucket, name, data (False = no archived issue there), archive
+        articles and characters, and per query its articles, occurrences, share of the bucket's articles
+        and occurrences per 10,000 characters (None where there is no data)."""
+        found = [{bucket.label: bucket for bucket in result.buckets} for result in self.results]
+        rows = []
+        for label in self.labels:
+            holding = self.holdings.get(label, Holding())
+            counts = []
+            for result, buckets in zip(self.results, found, strict=True):
+                bucket = buckets.get(label, Bucket(label))
+                counts.append({"query": result.query,
+                               "articles": bucket.hits if holding.issues else None,
+                               "occurrences": bucket.occurrences if holding.issues else None,
+                               "share": _round(holding.share(bucket.hits)),
+                               "per_10k_chars": _round(holding.per_chars(bucket.occurrences))})
+            rows.append({"bucket": label, "name": self.names.get(label, ""), "data": holding.issues,
+                         "archive_articles": holding.articles, "archive_chars": holding.chars, "counts": counts})
+        return rows
+
+    def to_dict(self) -> dict:
+        """JSON-able form (also embedded in the plot's metadata)."""
+        return {"queries": self.queries, "by": self.by, "from": self.date_from, "to": self.date_to,
+                "collapse": self.collapse, "rows": self.rows()}
+
+    def csv_rows(self) -> tuple[list[str], list[dict]]:
+        """(columns, rows) of the same table, flat: one column per query and measure."""
+        columns = ["bucket", "name", "data", "archive articles", "archive characters"]
+        for query in self.queries:
+            columns += [f"{query} {measure}" for measure in ("articles", "occurrences", "share", "per 10k chars")]
+        flat = []
+        for row in self.rows():
+            out = {"bucket": row["bucket"], "name": row["name"], "data": "yes" if row["data"] else "no data",
+                   "archive articles": row["archive_articles"], "archive characters": row["archive_chars"]}
+            for cell in row["counts"]:
+                for measure, key in (("articles", "articles"), ("occurrences", "occurrences"),
+                                     ("share", "share"), ("per 10k chars", "per_10k_chars")):
+                    out[f"{cell['query']} {measure}"] = cell[key]
+            flat.append(out)
+        return columns, flat
+
+
+def _round(value: float | None) -> float | None:
+    """A ratio rounded for export (6 significant decimals are plenty for a share or a rate)."""
+    return None if value is None else round(value, 6)
+
+
+def count_table(index_dir: Path | str, queries: list[str], by: str = "month", *, date_from: str | None = None,
+                date_to: str | None = None, paper: str | None = None, collapse: bool = False) -> CountTable:
+    """Count every query per bucket (see count) and add what the index holds in each bucket.
+
+    Buckets are the union of the queries' buckets in order. Raises QueryError for a bad query or --by,
+    IndexNotFoundError and the like for the index.
     """
-    import warnings
+    if not queries:
+        raise QueryError("count needs at least one query")
+    results = [count(index_dir, query, by, date_from=date_from, date_to=date_to, paper=paper, collapse=collapse)
+               for query in queries]
+    labels: dict[str, None] = {}
+    names: dict[str, str] = {}
+    for result in results:
+        for bucket in result.buckets:
+            labels.setdefault(bucket.label)
+            names[bucket.label] = names.get(bucket.label) or bucket.name
+    holdings = archive_holdings(index_dir, by, date_from=date_from, date_to=date_to, paper=paper)
+    if by in ("paper", "page"):  # papers or pages the filters leave empty are listed by count too: no data there
+        for label in holdings:
+            labels.setdefault(label)
+    return CountTable(by, date_from, date_to, collapse, results, list(labels), names, holdings)
 
-    import matplotlib
 
-    matplotlib.use("Agg")
-    from matplotlib import font_manager
-    from matplotlib import pyplot as plt
+def archive_holdings(index_dir: Path | str, by: str, *, date_from: str | None = None, date_to: str | None = None,
+                     paper: str | None = None) -> dict[str, Holding]:
+    """{bucket: Holding}: the index's articles and characters per bucket, and which buckets hold an issue
+    (an article, or a page record the index keeps), with the same paper and date filters as count."""
+    holdings: dict[str, Holding] = {}
+    with open_searcher(index_dir) as searcher:
+        generation = _generation(searcher)
+        engine = fast.engine_for(searcher, index_dir) if use_engine() else None
+        if engine is not None:
+            docnums = np.flatnonzero(live_mask(engine) & engine.filter_mask(paper, date_from, date_to))
+            names, index = _labels(engine, by, docnums)
+            articles = np.bincount(index, minlength=len(names))
+            chars = np.bincount(index, weights=_char_lengths(engine, docnums), minlength=len(names))
+            for label, found, length in zip(names, articles.tolist(), chars.tolist(), strict=True):
+                if found:
+                    holding = holdings.setdefault(label, Holding())
+                    holding.articles += found
+                    holding.chars += int(length)
+        else:
+            allowed = frozenset(searcher.docs_for_query(_filter(paper, date_from, date_to))) \
+                if paper or date_from or date_to else None
+            for docnum, stored in searcher.reader().iter_docs():
+                if allowed is None or docnum in allowed:
+                    holding = holdings.setdefault(stored_label(stored, by), Holding())
+                    holding.articles += 1
+                    holding.chars += sum(len(normalize(stored.get(name, ""))) for name in TEXT_FIELDS)
+    for holding in holdings.values():
+        holding.issues = True
+    for page in read_json(index_dir, "pages", generation).values():
+        if not isinstance(page, dict):
+            continue
+        day = page.get("date")
+        if paper and paper not in (page.get("paper"), page.get("paper_name")):
+            continue
+        if by in ("paper", "page"):
+            if (date_from or date_to) and not (is_day(day) and (date_from or day) <= day <= (date_to or day)):
+                continue
+            label = page.get("paper", "") if by == "paper" else normalize_page_no(str(page.get("page_no") or ""))
+        elif is_day(day) and (date_from or day) <= day <= (date_to or day):
+            label = bucket_of(day, by)
+        else:
+            continue
+        holdings.setdefault(label, Holding()).issues = True
+    return holdings
 
-    available = {font.name for font in font_manager.fontManager.ttflist}
-    families = [name for name in CJK_FONTS if name in available] + ["DejaVu Sans"]
-    labels = [bucket.label for bucket in result.buckets]
-    hits = [bucket.hits for bucket in result.buckets]
-    occurrences = [bucket.occurrences for bucket in result.buckets]
-    what = {"day": "day", "week": "ISO week", "month": "month", "year": "year", "paper": "paper",
-            "page": "page number"}[result.by]
-    span = f" ({result.date_from or '…'} to {result.date_to or '…'})" if result.date_from or result.date_to else ""
-    with warnings.catch_warnings(), matplotlib.rc_context({"font.family": families}):
-        warnings.simplefilter("ignore")  # missing CJK glyphs when no CJK font is installed
-        figure, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(max(6.0, 0.35 * len(labels) + 2), 6))
-        top_bars = top.bar(range(len(labels)), hits, color="#4c72b0")
-        bottom_bars = bottom.bar(range(len(labels)), occurrences, color="#dd8452")
-        top.set_ylabel("matching articles")
-        bottom.set_ylabel("occurrences (literal matches)")
-        bottom.set_xlabel(what)
-        bottom.set_xticks(range(len(labels)), labels, rotation=90 if len(labels) > 12 else 0, fontsize=8)
-        figure.suptitle(f"Query {result.query!r}: matching articles and occurrences per {what}{span}")
-        figure.tight_layout()
-        figure.savefig(path, format="png", metadata={"Description": json.dumps(result.to_dict(), ensure_ascii=False)})
-        drawn = [(label, int(a.get_height()), int(b.get_height()))
-                 for label, a, b in zip(labels, top_bars, bottom_bars, strict=True)]
-        plt.close(figure)
-    return drawn
+
+def live_mask(engine: fast.Engine) -> np.ndarray:
+    """Bool per global docnum: the document is live (not deleted)."""
+    live = np.zeros(engine.doc_count_all, dtype=bool)
+    for seg in engine.segments:
+        live[seg.base : seg.base + len(seg.live)] = seg.live
+    return live
+
+
+def _char_lengths(engine: fast.Engine, docnums: np.ndarray) -> np.ndarray:
+    """Non-whitespace characters of each document's text fields, from the sidecars' char field extents."""
+    lengths = np.zeros(engine.doc_count_all, dtype=np.int64)
+    for seg in engine.segments:
+        for name in TEXT_FIELDS:
+            lengths[seg.base : seg.base + len(seg.live)] += np.diff(seg.arrays[f"{char_field(name)}.starts"]) - 1
+    return lengths[docnums]

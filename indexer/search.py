@@ -167,18 +167,26 @@ def _generation(searcher: Searcher) -> int | None:
 
 
 def _collapse(searcher: Searcher, ranked: list, clusters: dict[str, str]) -> list[tuple]:
-    """Keep the first hit of each near-duplicate cluster; return (docnum, score, strict, cluster, copies)."""
+    """One entry per near-duplicate cluster, where its best-ranked copy ranks: (docnum, score, strict,
+    cluster, copies) of the cluster's earliest matching copy (by date, then id), as the cluster is named."""
     if not len(ranked):  # an empty index's reader has no columns
         return []
-    ids = searcher.reader().column_reader("id")
-    firsts: dict[str, list] = {}
+    reader = searcher.reader()
+    ids, dates = reader.column_reader("id"), reader.column_reader("date")
+    groups: dict[str, list] = {}
     for docnum, score, is_strict in ranked:
         cluster = clusters.get(ids[docnum], ids[docnum])
-        if cluster in firsts:
-            firsts[cluster][4] += 1
-        else:
-            firsts[cluster] = [docnum, score, is_strict, cluster, 1]
-    return [tuple(entry) for entry in firsts.values()]
+        groups.setdefault(cluster, []).append((docnum, score, is_strict))
+    entries = []
+    for cluster, members in groups.items():
+        docnum, score, is_strict = min(members, key=lambda hit: (dates[hit[0]] or "\uffff", ids[hit[0]]))
+        entries.append((docnum, score, is_strict, cluster, len(members)))
+    return entries
+
+
+def earliest_per_cluster(searcher: Searcher, docnums: list[int], clusters: dict[str, str]) -> list[int]:
+    """The docnums (in the given order) that are their near-duplicate cluster's earliest among docnums."""
+    return [entry[0] for entry in _collapse(searcher, [(docnum, 0.0, False) for docnum in docnums], clusters)]
 
 
 def _fingerprint(index_dir: str) -> tuple | None:

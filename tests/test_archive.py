@@ -69,6 +69,12 @@ def test_changed_article_is_revised_with_the_old_hash_kept(tmp_path):
     assert merged[0]["revisions"] == ["sha256:a"] and merged[0]["revised_at"] == "2025-03-20T06:00:00Z"
     merged, counts = merge_day(path, [article("sha256:c", "2025-03-21T06:00:00Z")])
     assert merged[0]["revisions"] == ["sha256:a", "sha256:b"] and counts.revised == 1
+    # every earlier version is kept whole, oldest first: nothing collected is lost
+    assert merged[0]["versions"] == [article("sha256:a", "2025-03-19T06:00:00Z"),
+                                     article("sha256:b", "2025-03-20T06:00:00Z", title="更正")]
+    write_records(path, merged)
+    merged, counts = merge_day(path, [article("sha256:c", "2025-03-22T06:00:00Z", url="http://other/")])
+    assert counts.replaced == 1 and len(merged[0]["versions"]) == 2  # replaced, not revised: history stays
 
 
 def test_read_skips_malformed_lines(tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexer.analyzers import normalize
-from indexer.count import count, period_labels, plot_counts
+from indexer.count import count, count_table, period_labels
 from indexer.errors import QueryError
 from indexer.stats import index_stats
 from tests.corpus import TEXT_FIELDS, all_records, build_extended_index
@@ -97,14 +97,21 @@ def test_bad_by(index_dir: Path) -> None:
 def test_plot_draws_the_counted_result(index_dir: Path, tmp_path: Path) -> None:
     from PIL import Image
 
-    result = count(index_dir, '"氢能"', "week", date_from="2025-03-03", date_to="2025-03-23")
+    from indexer.plot import plot_counts
+
+    table_ = count_table(index_dir, ['"氢能"', "董家口"], "week", date_from="2025-03-03", date_to="2025-03-23")
     path = tmp_path / "plot.png"
-    drawn = plot_counts(result, path)
-    assert drawn == table(result)
+    drawn = plot_counts(table_, path)
+    assert len(table_.results) == len(drawn.panels["matching articles"]) == 2
+    for result in table_.results:
+        # one line per query; the week without an archived issue (W11) is a gap, not 0
+        assert drawn.panels["matching articles"][result.query] == [
+            bucket.hits if bucket.label != "2025-W11" else None for bucket in result.buckets]
+    assert drawn.panels["matching articles"]['"氢能"'] == [2, None, 4]
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with Image.open(path) as image:
         assert image.format == "PNG" and image.size[0] >= 400 and image.size[1] >= 300
-        assert json.loads(image.info["Description"]) == result.to_dict()
+        assert json.loads(image.info["Description"]) == table_.to_dict()
 
 
 def test_stats(index_dir: Path) -> None:

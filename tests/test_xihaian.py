@@ -112,7 +112,8 @@ def test_revisit_records_a_corrected_article_as_a_revision(xihaian_site, crawl, 
     page.write_bytes(page.read_bytes().replace("安全生产".encode("gbk"), "安全生产（更正）".encode("gbk"), 1))
     with serve(site) as base:
         result = run_scrapy("crawl", "epaper", "-a", "paper=xihaian", "-a", f"base_url={base}",
-                            "-a", "date=2025-03-19", "-a", "revisit=1", "-s", f"ARCHIVE_DIR={archive}")
+                            "-a", "date=2025-03-19", "-a", "revisit=1", "-s", f"ARCHIVE_DIR={archive}",
+                            "-s", f"INDEX_DIR={tmp_path / 'index'}")
     assert result.returncode in COLLECTED
     assert stat(result.stderr, "archive/records_revised") == 1
     old = {r["id"]: r for r in read_archive(crawl["archive"])}
@@ -121,9 +122,24 @@ def test_revisit_records_a_corrected_article_as_a_revision(xihaian_site, crawl, 
             assert "（更正）" in record["title"] + record["body"]
             assert record["revisions"] == [old[record["id"]]["content_hash"]]
             assert record["revised_at"] == record["fetched_at"]
+            assert record["versions"] == [old[record["id"]]]  # the original wording, whole, with its fetch time
         elif record["type"] == "article" and record["date"] == "2025-03-19":
             assert "revisions" not in record  # served from another port: replaced, but not revised
             assert record["content_hash"] == old[record["id"]]["content_hash"]
+    # the CLI says the article was revised and shows the earlier text with a diff
+    show = [sys.executable, str(ROOT / "search_cli.py"), "show", "xihaian-20250319-1007", "--index",
+            str(tmp_path / "index")]
+    done = subprocess.run(show, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    original = old["xihaian-20250319-1007"]
+    assert done.returncode == 0 and "=== version" not in done.stdout
+    assert re.search(r"^revised: +\S+ \(1 earlier version; see --versions\)$", done.stdout, re.M), done.stdout
+    done = subprocess.run([*show, "--versions"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    earlier = done.stdout.split("=== version 1 of 2, fetched ", 1)[1]
+    assert earlier.startswith(f"{original['fetched_at']} ({original['content_hash']})")
+    changed = [line for line in earlier.splitlines() if line.startswith(("-", "+")) and line[:3] not in ("---", "+++")]
+    assert changed and all("安全生产" in line for line in changed)
+    assert [line[0] for line in changed] == ["-", "+"] and "（更正）" in changed[1] and "（更正）" not in changed[0]
 
 
 def test_no_dates_crawls_the_latest_issue(crawl, tmp_path):
