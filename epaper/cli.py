@@ -74,9 +74,11 @@ COMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
                _search_cli("search")),
     "kwic": ("keyword in context, one aligned line per occurrence: epaper kwic QUERY [--width N]",
              _search_cli("search", "--kwic")),
-    "count": ("matching articles and occurrences per day/week/month/year/paper/page: epaper count QUERY --by month",
-              _search_cli("count")),
-    "show": ("one whole article: epaper show ID", _search_cli("show")),
+    "count": ("matching articles and occurrences per day/week/month/year/paper/page, several queries side by side: "
+              "epaper count QUERY [QUERY …] --by month [--normalize]", _search_cli("count")),
+    "collocates": ("words found near a query more than chance predicts (log-likelihood): epaper collocates QUERY "
+                   "[--window N] [--by year]", _search_cli("collocates")),
+    "show": ("one whole article: epaper show ID [--versions]", _search_cli("show")),
     "stats": ("what the index holds: papers, dates, articles, pages, gaps", _search_cli("stats")),
     "saved": ("list saved searches", _search_cli("saved")),
     "run": ("run a saved search: epaper run NAME", _search_cli("run")),
