@@ -9,6 +9,8 @@ Pure functions over extracted data; the spider turns each warning into a log lin
     page_labels_unmatched    the page shows labels of pages (第02版…) that no page-shaped link leads to
     empty_page_no / empty_page_name / empty_title / empty_body
     field_missing            a field present on the other pages of the issue and missing on this one
+    title_by_fallback / body_by_fallback   articles whose title or body only the main-content fallback read
+                             (the data is there, but the platform's selectors no longer match: pin one)
 """
 
 from __future__ import annotations

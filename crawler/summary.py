@@ -89,7 +89,7 @@ class CrawlSummary:
             return
         finish = getattr(spider, "finish_health", None)
         if finish is not None:  # issue-level warnings, whichever closed handler runs first
-            finish()
+            finish(reason)
         lines = summary_lines(spider, self.crawler.stats.get_stats(), reason)
         spider.summary_lines = lines
         if not self.crawler.settings.getbool("EPAPER_SUMMARY_DEFERRED"):

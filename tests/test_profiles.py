@@ -99,6 +99,8 @@ def test_a_changed_template_needs_only_a_profile(xihaian_site, profiles, tmp_pat
     assert stat(with_profile.stderr, "extract/article/title/profile:span.atitle") == 10
     assert stat(without.stderr, "extract/article/title/fallback:gne") == 10
     assert "empty_title" not in with_profile.stderr + without.stderr
+    # the fallback's reading is reported, so a changed template is noticed; the pinned selector silences it
+    assert "title_by_fallback" in without.stderr and "title_by_fallback" not in with_profile.stderr
 
 
 def test_papers_command_lists_profiles_with_sources():

@@ -103,7 +103,9 @@ class EpaperSpider(scrapy.Spider):
         if self.profile.platform != "auto":
             self.platform = self.profile.platform_config()
         self.first_nodes_learnt: list[str] = []  # first-page file names met on this crawl's days, newest first
-        self.issue_pages: dict[str, list[dict[str, Any]]] = {}  # date -> what each page had, for issue warnings
+        # date -> page URL -> what the page had, for issue warnings (kept in JOBDIR's state across a resume)
+        self.issue_pages: dict[str, dict[str, dict[str, Any]]] = {}
+        self.by_fallback: dict[str, list[str]] = {}  # field -> article URLs whose field the fallback read
         self.health_counts: dict[str, int] = {}
         self.warnings: list[health.Warning] = []
         self._health_done = False
@@ -121,7 +123,7 @@ class EpaperSpider(scrapy.Spider):
         return self._seen
 
     def closed(self, reason: str) -> None:
-        self.finish_health()
+        self.finish_health(reason)
         if self._seen is not None:
             self._seen.close()
 
@@ -136,13 +138,21 @@ class EpaperSpider(scrapy.Spider):
         self.events.add(self.profile.key, "warning", date=date, url=warning.url,
                         reason=f"{warning.kind}: {warning.reason}")
 
-    def finish_health(self) -> None:
-        """Issue-level warnings, once all pages are in (called at close, and by the summary before it prints)."""
+    def finish_health(self, reason: str = "finished") -> None:
+        """Issue-level warnings, once all pages are in (called at close, and by the summary before it prints);
+        none for a crawl stopped early (its issues are incomplete: the resumed or re-run crawl judges them)."""
         if self._health_done:
             return
         self._health_done = True
+        for name, urls in sorted(self.by_fallback.items()):
+            self._warn(health.Warning(
+                f"{name}_by_fallback", urls[0],
+                f"the {name} of {len(urls)} article(s) was read by the main-content fallback, not by the platform's "
+                f"selectors: has the template changed? `python -m crawler probe {urls[0]}` suggests a selector"))
+        if reason != "finished":
+            return
         for date, pages in sorted(self.issue_pages.items()):
-            for warning in health.issue_warnings(pages):
+            for warning in health.issue_warnings(pages.values()):
                 self._warn(warning, date)
 
     def _tally(self, what: str, rules: dict[str, str], url: str) -> None:
@@ -237,6 +247,8 @@ class EpaperSpider(scrapy.Spider):
         """Take back what the crawl learnt before a JOBDIR resume: learnt first-page names, and the platform
         platform=auto detected (nothing if there was no earlier run)."""
         state = getattr(self, "state", None) or {}
+        for date, pages in state.get("issue_pages", {}).items():
+            self.issue_pages.setdefault(date, {}).update(pages)
         for name in state.get("first_nodes_learnt", ()):
             if name not in self.first_nodes_learnt:
                 self.first_nodes_learnt.append(name)
@@ -337,9 +349,10 @@ class EpaperSpider(scrapy.Spider):
                                       cb_kwargs={"day": date, "first": False})
         for warning in health.page_warnings(page):
             self._warn(warning, date)
-        self.issue_pages.setdefault(date, []).append(
-            {"url": page.url, "page_no": page.page_no, "page_name": page.page_name, "pdf_url": page.pdf_url,
-             "image_url": page.image_url, "articles": len(page.article_urls)})
+        self.issue_pages.setdefault(date, {})[page.url] = {
+            "url": page.url, "page_no": page.page_no, "page_name": page.page_name, "pdf_url": page.pdf_url,
+            "image_url": page.image_url, "articles": len(page.article_urls)}
+        self._remember("issue_pages", self.issue_pages)
         paper = self.profile.key
         keys = [extract.article_key(url, self.platform) or file_stem(url) for url in page.article_urls]
         yield PageItem(
@@ -364,6 +377,9 @@ class EpaperSpider(scrapy.Spider):
         paper = self.profile.key
         self.crawler.stats.inc_value("epaper/articles")
         self._tally("article", art.rules, art.url)
+        for name in ("title", "body"):
+            if art.rules.get(name, "").startswith("fallback:"):
+                self.by_fallback.setdefault(name, []).append(art.url)
         for warning in health.article_warnings(art.url, art.title, art.paragraphs):
             self._warn(warning, date)
         yield ArticleItem(
