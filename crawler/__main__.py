@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m crawler") -> int:
                            description="Exit 0: every essential field found; 1: something missing; 2: bad usage.")
     probe.add_argument("url", help="the page's URL (with --file: the URL it was saved from)")
     probe.add_argument("--file", metavar="PATH", help="read a saved page instead of fetching the URL")
+    probe.add_argument("--kind", choices=("page", "article"), default="",
+                       help="read it as a page (版面) or an article (default: from the URL's shape, else the page)")
     source = probe.add_mutually_exclusive_group()
     source.add_argument("--platform", default="", help="read as this platform family (default: from the URL)")
     source.add_argument("--paper", default="", help="read with this profile's platform and [overrides]")
@@ -38,7 +40,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m crawler") -> int:
             from crawler.probe import ProbeError, run
 
             try:
-                lines, status = run(args.url, args.file, args.platform, args.paper)
+                lines, status = run(args.url, args.file, args.platform, args.paper, args.kind)
             except ProbeError as exc:
                 print(f"{prog} probe: error: {exc}", file=sys.stderr)
                 return 2

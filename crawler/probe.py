@@ -21,6 +21,7 @@ from scrapy.http import HtmlResponse
 from crawler.encoding import response_text
 from crawler.platforms import PLATFORMS, detect, extract, get_platform
 from crawler.platforms.config import PlatformConfig
+from crawler.text import normalize_inline
 from crawler.urls import url_path
 
 PAGE_FIELDS = ("date", "page_no", "page_name", "pages", "article_urls", "pdf_url", "image_url", "guide")
@@ -169,14 +170,39 @@ def _suggest_pattern(example: str) -> str:
     return f"/{head}/{stem}(?P<key>\\d+){tail}$"
 
 
-def probe(url: str, body: bytes, content_type: str = "", cfg: PlatformConfig | None = None) -> Report:
+_BINARY = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"PK\x03\x04", b"II*\x00", b"MM\x00*")
+
+
+def _check_html(body: bytes, content_type: str) -> None:
+    """ProbeError for what is no HTML page: a PDF, an image, an archive, other binary bytes, a non-HTML type."""
+    head = body.lstrip()[:1024]
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if not head:
+        raise ProbeError("the page is empty")
+    if head.startswith(_BINARY) or b"\x00" in head or (kind and "html" not in kind and "xml" not in kind
+                                                          and kind != "text/plain"):
+        raise ProbeError(f"not an HTML page ({kind or 'binary content'}): probe reads 版面 and article pages")
+
+
+def probe(url: str, body: bytes, content_type: str = "", cfg: PlatformConfig | None = None,
+          kind: str = "") -> Report:
     """Read one page as the crawler would, with the given platform settings or those of the platform its URL (or
-    its links) point to."""
+    its links) point to; kind 'page' or 'article' (default: from the URL's shape, else from the page).
+    Raises ProbeError for what is no HTML page."""
+    _check_html(body, content_type)
     response = HtmlResponse(url=url, body=body, headers={"Content-Type": content_type} if content_type else {})
     cfg = cfg or _platform(url, response)
-    kind = _kind(url, cfg) or _guess_kind(response, cfg)
+    shaped = _kind(url, cfg)
+    kind = kind or shaped or _guess_kind(response, cfg)
     report = Report(url=url, kind=kind, platform=cfg.name)
-    root = Selector(text=response_text(response)).root
+    if not shaped:
+        report.notes.append(f"the URL has neither the page nor the article shape of {cfg.name}: read as {kind} "
+                            "(say --kind page|article if that is wrong; the crawler itself would not take it)")
+    html = response_text(response)
+    target, how = extract.client_redirect(html, url)
+    if target and target != url:
+        report.notes.append(f"this page redirects ({how.split(':', 1)[1]}) to {target}: probe that one")
+    root = Selector(text=html).root
     if kind == "article":
         art = extract.parse_article(response, cfg)
         values = {**vars(art), "body": "\n".join(art.paragraphs)}
@@ -192,20 +218,34 @@ def probe(url: str, body: bytes, content_type: str = "", cfg: PlatformConfig | N
         report.rows.append((name, _short(values.get(name)), rules.get(name, "")))
     report.missing = [n for n in ESSENTIAL[kind] if not values.get(n)]
     fallbacks = [n for n in names if rules.get(n, "").startswith("fallback:")]
+    _advise(report, root, cfg, fallbacks, values)
     if fallbacks:
-        report.notes.append(f"{', '.join(fallbacks)} read by the main-content fallback: pin a selector in the "
-                            "profile (below) so a change of template is noticed")
-    _advise(report, root, cfg, fallbacks)
+        pinned = [n for n in fallbacks if n in report.overrides]
+        report.notes.append(f"{', '.join(fallbacks)} read by the main-content fallback: " + (
+            "pin a selector in the profile (below) so a change of template is noticed" if pinned
+            else "no selector could be suggested; find the element in the page and set it in [overrides]"))
     return report
 
 
-def _advise(report: Report, root: Any, cfg: PlatformConfig, fallbacks: list[str]) -> None:
+def _element_with_text(root: Any, text: str) -> Any:
+    """The innermost element whose whole text (normalized) is exactly text, or None."""
+    found = None
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.tag not in ("title", "script", "style") \
+                and normalize_inline("".join(node.itertext())) == text:
+            found = node  # iter() is depth-first: a later match is nested deeper (or elsewhere, equally good)
+    return found
+
+
+def _advise(report: Report, root: Any, cfg: PlatformConfig, fallbacks: list[str], values: dict[str, Any]) -> None:
     """Fill report.overrides with selectors or patterns for what is missing but visible on the page, or read only
-    by the main-content fallback."""
+    by the main-content fallback (then the element holding exactly what it read)."""
     body = _body_element(root)
     if ("body" in report.missing or "body" in fallbacks) and body is not None:
         report.overrides["body"] = _css_path(body)
-    if ("title" in report.missing or "title" in fallbacks) and (found := _suggest_title(root, body)):
+    if "title" in fallbacks and (node := _element_with_text(root, values.get("title") or "")) is not None:
+        report.overrides["title"] = _css_path(node)
+    elif ("title" in report.missing or "title" in fallbacks) and (found := _suggest_title(root, body)):
         report.overrides["title"] = found
     if "article_urls" in report.missing:
         example = next((n.split("(e.g. ", 1)[1].split(")", 1)[0] for n in report.notes if "(e.g. " in n), "")
@@ -236,7 +276,7 @@ def _guess_kind(response: HtmlResponse, cfg: PlatformConfig) -> str:
     return "page" if page.article_urls or page.pages else "article"
 
 
-def run(url: str, file: str | None, platform: str, paper: str) -> tuple[list[str], int]:
+def run(url: str, file: str | None, platform: str, paper: str, kind: str = "") -> tuple[list[str], int]:
     """Probe a URL or a saved file; (lines to print, exit status)."""
     cfg = None
     if paper:
@@ -257,7 +297,7 @@ def run(url: str, file: str | None, platform: str, paper: str) -> tuple[list[str
     else:
         body, content_type = fetch(url)
     try:
-        report = probe(url, body, content_type, cfg)
+        report = probe(url, body, content_type, cfg, kind)
     except etree.LxmlError as exc:
         raise ProbeError(f"cannot parse {file or url}: {exc}") from None
     return report.lines(), 1 if report.missing else 0

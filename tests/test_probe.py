@@ -106,3 +106,47 @@ def test_probe_bad_usage_is_one_line_and_exit_2(tmp_path):
                                 text=True, timeout=60)
         assert result.returncode == 2, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_probe_pins_the_element_the_fallback_read_the_title_from(capsys, tmp_path, family):
+    """The title moved to a div beside the 副题: the snippet names the element holding exactly that title."""
+    name, site, records = family
+    art = next(r for r in records if r["type"] == "article" and r["subtitle"] and len(r["body"]) > 60)
+    paragraphs = "".join(f"<p>　　{p}</p>" for p in art["body"].split("\n"))
+    html = (f'<html><head><meta charset="utf-8"><title>{art["title"]}-报</title></head><body>'
+            f'<div class="headline">{art["title"]}</div><div class="sub-x">{art["subtitle"]}</div>'
+            f'<div class="story-x">{paragraphs}</div></body></html>')
+    path = tmp_path / "moved.htm"
+    path.write_text(html, encoding="utf-8")
+    status, out = _probe(capsys, art["url"], path, "--platform", name)
+    if _row(out, "title")[1].startswith("fallback:"):
+        assert '    title = "div.headline"' in out, out
+    assert status == 0 or "missing: title\n" in out
+
+
+@pytest.mark.parametrize("body", [b"%PDF-1.4\n%...", b"\xff\xd8\xff\xe0\x00\x10JFIF", b"", b"\x00\x01\x02binary"])
+def test_probe_refuses_what_is_no_html_page(tmp_path, body):
+    path = tmp_path / "x.htm"
+    path.write_bytes(body)
+    result = subprocess.run([sys.executable, "-m", "crawler", "probe", "http://e.test/x.htm", "--file", str(path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_probe_kind_and_shape_notes(capsys, family):
+    """A page saved under a URL of no known shape: said so; --kind page reads it as a page."""
+    name, site, records = family
+    page = next(r for r in records if r["type"] == "page")
+    path = site / page["url"][len(BASE):]
+    saved_as = page["url"].rsplit("/", 1)[0] + "/saved.htm"  # same folder: relative links still resolve
+    status, out = _probe(capsys, saved_as, path, "--platform", name, "--kind", "page")
+    assert "kind page" in out and "neither the page nor the article shape" in out
+    assert _row(out, "article_urls")[0].startswith(f"{len(page['article_ids'])}: ")
+
+
+def test_probe_names_a_client_side_redirect(capsys, tmp_path):
+    path = tmp_path / "index.htm"
+    path.write_text('<html><head><meta http-equiv="refresh" content="0; url=html/2025-03/19/node_2.htm"></head>'
+                    "<body></body></html>", encoding="utf-8")
+    _, out = _probe(capsys, "http://e.test/paperindex.htm", path, "--platform", "founder-classic")
+    assert "redirects (meta-refresh) to http://e.test/html/2025-03/19/node_2.htm: probe that one" in out
