@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from crawler.platforms import get_platform
 from crawler.profiles import ProfileError, load_profile
 from tests.conftest import COLLECTED, ROOT, read_archive, run_scrapy, stat
 from tests.sites.server import serve
@@ -32,9 +33,12 @@ def write(folder, key, text):
 
 
 def test_override_is_applied(profiles):
+    """A profile's selectors come first, the platform's after them (each once); templates are replaced."""
     write(profiles, "ov", GOOD + '[overrides]\ntitle = ["h1.atitle", "founder-title"]\nfirst_node = "node_1.htm"\n')
     cfg = load_profile("ov").platform_config()
-    assert cfg.selectors("title") == ["h1.atitle", "founder-title"]
+    platform = get_platform("founder-classic").selectors("title")
+    assert cfg.selectors("title") == ["h1.atitle", "founder-title", *[q for q in platform if q != "founder-title"]]
+    assert [cfg.source("title", n) for n in range(3)] == ["profile", "profile", "platform"]
     assert cfg.values["first_node"] == "node_1.htm"
 
 

@@ -60,9 +60,13 @@ class PlatformConfig:
     compiled: dict[str, tuple[etree.XPath, ...]] = field(default_factory=dict, compare=False, repr=False)
     # the keys a profile's [overrides] set (provenance says "profile" rather than "platform" for them)
     overridden: frozenset[str] = frozenset()
+    # selector key -> how many of its leading alternatives the profile gave (the platform's follow them)
+    from_profile: dict[str, int] = field(default_factory=dict, compare=False)
 
-    def source(self, key: str) -> str:
-        """Where a key's value comes from: 'profile' (the profile's overrides) or 'platform'."""
+    def source(self, key: str, alternative: int = 0) -> str:
+        """Where a key's value (or its n-th selector alternative) comes from: 'profile' or 'platform'."""
+        if key in self.from_profile:
+            return "profile" if alternative < self.from_profile[key] else "platform"
         return "profile" if key in self.overridden else "platform"
 
     def selectors(self, key: str) -> list[str]:
@@ -151,6 +155,17 @@ def build_config(name: str, defaults: dict[str, Any], overrides: dict[str, Any] 
     if unknown:
         raise ConfigError(f"unknown override key(s) {sorted(unknown)}; known: {', '.join(KEYS)}")
     values = {**defaults, **overrides}
+    # A profile's selectors are tried before the platform's, not instead of them: a template that changes
+    # back, or a page the profile's selector misses, still reads.
+    from_profile: dict[str, int] = {}
+    for key in set(overrides) - set(TEMPLATE_KEYS) - set(PATTERN_KEYS):
+        mine = [overrides[key]] if isinstance(overrides[key], str) else overrides[key]
+        theirs = defaults.get(key, [])
+        theirs = [theirs] if isinstance(theirs, str) else theirs
+        if isinstance(mine, list) and all(isinstance(q, str) for q in mine):
+            mine = [q for q in mine if q]
+            values[key] = mine + [q for q in theirs if q and q not in mine]
+            from_profile[key] = len(mine)
     missing = set(KEYS) - set(values)
     if missing:
         raise ConfigError(f"platform {name} lacks {sorted(missing)}")
@@ -165,4 +180,5 @@ def build_config(name: str, defaults: dict[str, Any], overrides: dict[str, Any] 
         article_url_re=_compile("article_url_pattern", values["article_url_pattern"], {"key"}),
         compiled=compiled,
         overridden=frozenset(overrides),
+        from_profile=from_profile,
     )

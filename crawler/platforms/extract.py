@@ -208,8 +208,8 @@ def _http(url: str) -> bool:
 
 def _labels(cfg: PlatformConfig, key: str) -> list[tuple[Any, str]]:
     """(compiled query, provenance label) of each selector alternative: 'profile:<selector>' or 'platform:…'."""
-    source = cfg.source(key)
-    return [(query, f"{source}:{text}") for query, text in zip(cfg.queries(key), cfg.selectors(key), strict=False)]
+    return [(query, f"{cfg.source(key, n)}:{text}")
+            for n, (query, text) in enumerate(zip(cfg.queries(key), cfg.selectors(key), strict=False))]
 
 
 def first_text(root: Any, cfg: PlatformConfig, key: str, skip_author: bool = False) -> tuple[str, str]:
