@@ -161,6 +161,18 @@ def print_table(report: Coverage) -> None:
         console.print(table)
 
 
+MAX_DAYS = 36_600
+
+
+def _date(option: str, value: str) -> dt.date:
+    """A YYYY-MM-DD option value; ValueError naming the option and the value."""
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else dt.date.fromisoformat("x")
+    except ValueError as exc:
+        reason = "expected YYYY-MM-DD" if "isoformat" in str(exc) else str(exc)
+        raise ValueError(f"{option} {value!r}: {reason}") from None
+
+
 def main(argv: list[str] | None = None, prog: str = "python -m crawler.coverage") -> int:
     """Run the report; return the exit status."""
     parser = Parser(prog=prog, description=__doc__.split("\n\n")[0])
@@ -174,11 +186,22 @@ def main(argv: list[str] | None = None, prog: str = "python -m crawler.coverage"
     try:
         args.archive = args.archive or default_archive()
         check_key(args.paper)
-        first, last = dt.date.fromisoformat(args.date_from), dt.date.fromisoformat(args.date_to)
+        first, last = _date("--from", args.date_from), _date("--to", args.date_to)
     except (ProfileError, ValueError, ConfigError) as exc:
         parser.exit(2, f"{prog}: error: {exc}\n")
     if last < first:
         parser.exit(2, f"{prog}: error: --to {last} is before --from {first}\n")
+    if (last - first).days >= MAX_DAYS:
+        parser.exit(2, f"{prog}: error: {first} … {last} is {(last - first).days + 1} days; at most {MAX_DAYS} "
+                       "(about a century) per report\n")
+    archive = Path(args.archive)
+    if not archive.is_dir():
+        parser.exit(2, f"{prog}: error: no archive folder at {archive} (--archive, $EPAPER_ARCHIVE)\n")
+    if not (archive / args.paper).is_dir():
+        papers = sorted(p.name for p in archive.iterdir() if p.is_dir() and (p / EVENTS_FILE).exists()
+                        or p.is_dir() and any(p.glob("*/*.jsonl")))
+        parser.exit(2, f"{prog}: error: the archive {archive} holds no paper {args.paper!r}; it holds: "
+                       f"{', '.join(papers) or 'none'}\n")
     report = coverage(args.archive, args.paper, first, last)
     if args.format == "json":
         print(json.dumps(asdict(report), ensure_ascii=False, indent=1))

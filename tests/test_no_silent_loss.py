@@ -87,3 +87,21 @@ def test_article_links_of_an_unknown_shape_are_reported(site, tmp_path):
     assert n_pages == len(next(i for i in ISSUES if i.date == DAY).pages)
     assert f"article_links_unmatched {n_pages}" in _health(result.stderr)
     assert "match no article shape of founder-classic (e.g. http://" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [(["--archive", "{tmp}/nonexistent"], "no archive folder at"),
+     (["--paper", "nope"], "holds no paper 'nope'; it holds: xihaian"),
+     (["--from", "0001-01-01", "--to", "9999-12-31"], "at most 36600"),
+     (["--from", "2025-02-30"], "--from '2025-02-30': day is out of range for month")],
+)
+def test_coverage_refuses_what_would_mislead(tmp_path, args, says):
+    """A wrong archive or paper is no 'never crawled' report; a huge range no runaway; bad dates name the option."""
+    (tmp_path / "archive" / "xihaian" / "2025").mkdir(parents=True)
+    (tmp_path / "archive" / "xihaian" / "2025" / "xihaian-2025-03-19.jsonl").write_text("", encoding="utf-8")
+    given = {"--paper": "xihaian", "--from": DAY, "--to": DAY, "--archive": str(tmp_path / "archive")}
+    given.update(dict(zip(args[::2], [a.format(tmp=tmp_path) for a in args[1::2]], strict=True)))
+    result = subprocess.run([sys.executable, "-m", "crawler.coverage", *[x for kv in given.items() for x in kv]],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and says in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
