@@ -563,8 +563,11 @@ def _derive(index_dir: Path, writer: SegmentWriter, segments: list, keep_existin
                     "(`python -m indexer check --repair --archive DIR` restores them)", index_dir)
     was_incomplete = bool(health.files.get("pages", {}).get("incomplete"))
     derived.pages_incomplete = lost or (was_incomplete and not pages_from_archive)
-    if pages or old_pages is None or not can_keep or pages_from_archive:
-        derived.new["pages"] = _json_bytes({**(old_pages or {}), **pages})
+    merged = {**(old_pages or {}), **pages}
+    # Page records read again unchanged (every update re-reads its day files) keep the file: no new generation.
+    unchanged = old_pages is not None and merged == old_pages and not pages_from_archive
+    if (pages and not unchanged) or old_pages is None or not can_keep or pages_from_archive:
+        derived.new["pages"] = _json_bytes(merged)
     else:
         derived.kept["pages"] = health.files["pages"]
     known: dict[str, object] | None = None

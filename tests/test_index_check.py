@@ -201,3 +201,19 @@ def test_odd_paths_are_one_line_exit_2_and_create_nothing(tmp_path):
     (line,) = done.stderr.splitlines()
     assert "is not a directory" in line and "Errno" not in line
     assert (tmp_path / "README.md").read_text(encoding="utf-8") == "not an index\n"
+
+
+def test_an_unchanged_rerun_writes_no_new_generation(tmp_path):
+    """Re-running a build over the same archive publishes nothing: no new commit, no rewritten page records."""
+    from tests.corpus import write_archive
+
+    archive, index_dir = write_archive(tmp_path / "archive"), tmp_path / "index"
+    assert cli("build", "--index", str(index_dir), str(archive)).returncode == 0
+    def published() -> dict[str, int]:
+        """The commit record, TOC and derived files (segment parts a build leaves are cleaned up, not published)."""
+        return {p.name: p.stat().st_mtime_ns for p in index_dir.iterdir() if not p.name.startswith("MAIN_")}
+
+    files = published()
+    again = cli("build", "--index", str(index_dir), str(archive))
+    assert again.returncode == 0 and " 0 added, 0 updated" in again.stdout
+    assert published() == files
