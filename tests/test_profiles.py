@@ -115,3 +115,11 @@ def test_papers_command_lists_profiles_with_sources():
     assert keys == ["ahrb", "demo", "fzrb", "gmrb", "gmrb-nbs", "grrb", "hbrb", "jjckb", "jjrb", "jxrb", "kjrb",
                     "mrdx", "nfrb", "rmrb", "rmrb-nbs", "xihaian", "zglyb"]
     assert result.stdout.count("\tsource: ") == len(keys)
+
+
+def test_list_papers_with_a_broken_profile_is_one_line(profiles):
+    write(profiles, "bad", GOOD + '[overrides]\ntitel = "h1"\n')
+    result = run_scrapy("list-papers")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "unknown override key(s) ['titel']" \
+        in result.stderr

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from scrapy.commands import ScrapyCommand
 
 from crawler.__main__ import list_papers
+from crawler.profiles import ProfileError
 
 
 class Command(ScrapyCommand):
@@ -23,4 +25,10 @@ class Command(ScrapyCommand):
         parser.add_argument("-v", "--verbose", action="store_true", help="also show each profile's source")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        print("\n".join(list_papers(opts.verbose)))
+        try:
+            lines = list_papers(opts.verbose)
+        except ProfileError as exc:  # a broken profile in $EPAPER_PROFILES: one line, as the crawl says it
+            print(f"scrapy list-papers: error: {exc}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        print("\n".join(lines))
