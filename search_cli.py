@@ -155,7 +155,10 @@ def _positive(value: str) -> int:
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    """--index and --userdict."""
+    """--index and --userdict (and --backend / --url: indexer.backends)."""
+    from indexer.backends import add_arguments
+
+    add_arguments(parser)
     parser.add_argument("--index", default=os.environ.get("EPAPER_INDEX") or DEFAULT_INDEX, metavar="DIR",
                         help="index directory (default: $EPAPER_INDEX or data/index)")
     parser.add_argument("--userdict", default=os.environ.get("EPAPER_USERDICT") or None, metavar="FILE",
@@ -225,7 +228,7 @@ def resolve_dates(args: argparse.Namespace) -> tuple[str | None, str | None]:
 
 def check_userdict(args: argparse.Namespace) -> None:
     """Warn in one line if --userdict/$EPAPER_USERDICT differs from the index's dictionary."""
-    if not args.userdict:
+    if not args.userdict or args.backend == "opensearch":
         return
     from pathlib import Path
 
@@ -376,8 +379,8 @@ def print_kwic(lines: list[dict]) -> None:
 def cmd_search(args: argparse.Namespace) -> int:
     """Run a search and print it."""
     date_from, date_to = resolve_dates(args)
+    from indexer.backends import kwic, search
     from indexer.errors import EpaperIndexError
-    from indexer.search import kwic, search
 
     options = {"paper": args.paper, "date_from": date_from, "date_to": date_to, "sort": args.sort,
                "collapse": args.collapse}
@@ -430,8 +433,8 @@ def cmd_show(argv: list[str]) -> int:
     _add_common(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     args = parser.parse_args(argv)
+    from indexer.backends import get_article
     from indexer.errors import EpaperIndexError
-    from indexer.search import get_article
 
     try:
         article = get_article(args.index, args.id)
@@ -475,7 +478,8 @@ def cmd_count(argv: list[str]) -> int:
     parser.add_argument("--format", choices=("table", "jsonl", "json", "csv"), default="table")
     args = parser.parse_args(argv)
     date_from, date_to = resolve_dates(args)
-    from indexer.count import BYS, count, plot_counts
+    from indexer.backends import count
+    from indexer.count import BYS, plot_counts
     from indexer.errors import EpaperIndexError
 
     if args.by not in BYS:
@@ -534,8 +538,8 @@ def cmd_stats(argv: list[str]) -> int:
     _add_common(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
+    from indexer.backends import index_stats
     from indexer.errors import EpaperIndexError
-    from indexer.stats import index_stats
 
     try:
         stats = index_stats(args.index)

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from indexer.backends import add_arguments as add_backend_arguments
 from indexer.errors import EpaperIndexError
 from indexer.writer import LOCK_TIMEOUT, build_index
 
@@ -31,7 +32,10 @@ def make_parser() -> argparse.ArgumentParser:
         description="Index (or incrementally update) the articles of JSONL archive files; "
                     "directories are searched recursively for *.jsonl.",
     )
-    build.add_argument("--index", required=True, type=Path, metavar="DIR", help="index directory")
+    build.add_argument("--index", type=Path, metavar="DIR", help="index directory (Whoosh backend; required there)")
+    add_backend_arguments(build)
+    build.add_argument("--shards", type=int, default=1, metavar="N", help="OpenSearch: primary shards of a new index")
+    build.add_argument("--replicas", type=int, default=0, metavar="N", help="OpenSearch: replicas of a new index")
     build.add_argument("--rebuild", action="store_true", help="start from an empty index")
     build.add_argument("--lock-timeout", type=float, default=LOCK_TIMEOUT, metavar="SECONDS",
                        help=f"how long to wait for another writer (default {LOCK_TIMEOUT:g}; 0: fail at once)")
@@ -80,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.backend == "opensearch":
+            from indexer.backends.opensearch import build_cli
+
+            return build_cli(args)
+        if args.index is None:
+            make_parser().error("the following arguments are required: --index")
         stats = build_index(args.index, args.paths, rebuild=args.rebuild, lock_timeout=args.lock_timeout,
                             userdict=args.userdict)
     except (EpaperIndexError, OSError) as exc:

@@ -24,6 +24,7 @@ class IndexPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.index_dir = crawler.settings.get("INDEX_DIR") or ""
+        self.opensearch_url = crawler.settings.get("OPENSEARCH_URL") or ""  # also (or instead) update OpenSearch
         self.archive_dir = Path(crawler.settings.get("ARCHIVE_DIR") or "data/archive")
         self.days: set[tuple[str, str]] = set()
 
@@ -38,6 +39,10 @@ class IndexPipeline:
 
     def close_spider(self) -> None:
         files = [p for p in (day_file(self.archive_dir, *day) for day in sorted(self.days)) if p.exists()]
+        if self.opensearch_url and files:
+            from indexer.backends.opensearch import update_from_crawl
+
+            update_from_crawl(self.opensearch_url, files, self.crawler.stats)
         if not self.index_dir or not files:
             return
         from indexer.writer import build_index  # only crawls that index pay for the import

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -59,7 +59,8 @@ from indexer.query import (
 from indexer.schema import TEXT_FIELDS
 from indexer.search import SORTS, NotFoundError, SearchResult, _check_paging, _hit, check_range, full_record, kwic_lines
 from indexer.stats import as_ranges, gap_days
-from indexer.writer import BuildStats, _parse, _read_lines, _scan, find_sources, record_hash, to_document
+from indexer.writer import BuildStats, _parse, _read_lines, find_sources, record_hash, to_document
+from indexer.writer import _scan as scan_archive
 
 TEMPLATE_VERSION = 1
 DEFAULT_ALIAS = "epaper"
@@ -279,7 +280,7 @@ def build(target: Target, sources: list[Path], *, rebuild: bool = False, userdic
     started = time.perf_counter()
     files = find_sources(sources)
     stats, pages = BuildStats(files=len(files)), {}
-    winners = _scan(files, stats, pages)
+    winners = scan_archive(files, stats, pages)
     wanted = read_userdict(userdict) if userdict else None
     client = connect(target)
     index, swap, active = _open_for_build(client, target, rebuild, wanted, shards, replicas)
@@ -288,9 +289,8 @@ def build(target: Target, sources: list[Path], *, rebuild: bool = False, userdic
     signatures = {record["id"]: neardup.signature(neardup.cluster_text(record)) for record in records}
     clusters = neardup.cluster(signatures, {r["id"]: (str(r.get("date") or ""), r["id"]) for r in records})
     stats.clusters = len({head for doc_id, head in clusters.items() if doc_id != head})
-    with errors(target):
-        known = {hit["_id"]: hit.get("_source", {}).get("content_hash") for hit in helpers.scan(
-            client, index=index, query={"query": {"match_all": {}}, "_source": ["content_hash"]})}
+    known = {hit["_id"]: hit.get("_source", {}).get("content_hash") for hit in _scan(
+        client, replace(target, alias=index), {"query": {"match_all": {}}, "_source": ["content_hash"]})}
     done = 0
     for start in range(0, len(records), CHUNK):
         chunk = records[start:start + CHUNK]
@@ -327,6 +327,35 @@ def build(target: Target, sources: list[Path], *, rebuild: bool = False, userdic
         stats.docs = client.count(index=target.alias)["count"]
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def build_cli(args) -> int:
+    """`python -m indexer build --backend opensearch --url URL PATH...`: build, print the summary; 0."""
+    target = Target.parse(args.url or "")
+    stats = build(target, args.paths, rebuild=args.rebuild, userdict=args.userdict, shards=args.shards,
+                  replicas=args.replicas, progress=print_progress)
+    print(stats.summary(target))
+    return 0
+
+
+def update_from_crawl(url: str, files: list[Path], crawl_stats) -> None:
+    """Index a closing crawl's day files into OpenSearch (crawler.pipelines.index); a failure is logged, the
+    archive stays the source to rebuild from."""
+    import logging
+
+    logger = logging.getLogger("crawler.pipelines.index")
+    try:
+        target = Target.parse(url)
+        stats = build(target, files)
+    except Exception as exc:  # the archive is safe on disk; the index can be rebuilt from it
+        logger.error("index: OpenSearch update of %s failed: %s (run: python -m indexer build --backend opensearch "
+                     "--url %s ARCHIVE_DIR)", url, " ".join(str(exc).split()), url)
+        crawl_stats.inc_value("index/opensearch_failed")
+        return
+    crawl_stats.set_value("index/opensearch_added", stats.added)
+    crawl_stats.set_value("index/opensearch_updated", stats.updated)
+    logger.info("index: OpenSearch %s updated (%d added, %d updated, %d unchanged)", target, stats.added,
+                stats.updated, stats.unchanged)
 
 
 def _meta_of(client: OpenSearch, index: str) -> dict:
@@ -391,9 +420,8 @@ class _Translator:
             found: set[str] = set()
             for name in TEXT_FIELDS if term.field is None else (term.field,):
                 body = {"query": {"bool": {"filter": [_candidates(term, name), *self.filters]}}, "_source": [name]}
-                with errors(self.target):
-                    found.update(hit["_id"] for hit in helpers.scan(self.client, index=self.target.alias, query=body)
-                                 if term_spans(term, hit["_source"].get(name, "")))
+                found.update(hit["_id"] for hit in _scan(self.client, self.target, body)
+                             if term_spans(term, hit["_source"].get(name, "")))
             self._verified[term] = {"ids": {"values": sorted(found)}}
         return self._verified[term]
 
@@ -480,15 +508,44 @@ def run_query(target: Target, query: str, *, paper: str | None = None, date_from
     yield _Run(client, target, compiled, body)
 
 
+def _answer(target: Target, ask: Callable[[], object]) -> object:
+    """ask() (a search or a scan drained to a list, partial results refused), retried with back-off while a lost
+    node's shards fail over to their replicas; then a one-line BackendError."""
+    for attempt in range(RETRIES):
+        try:
+            return ask()
+        except (oe.ConnectionError, oe.ConnectionTimeout, helpers.ScanError) as exc:
+            last: Exception = exc
+        except oe.TransportError as exc:
+            if not isinstance(exc.status_code, int) or exc.status_code < 500:
+                with errors(target):
+                    raise
+            last = exc
+        time.sleep(min(BACKOFF * 2 ** attempt, 10.0))
+    if isinstance(last, helpers.ScanError):
+        raise BackendError(f"OpenSearch at {target.urls[0]}: some shards did not answer ({last})")
+    with errors(target):
+        raise last
+
+
+def _search(run: _Run, body: dict) -> dict:
+    """One search of the alias; every shard must answer."""
+    return _answer(run.target, lambda: run.client.search(index=run.target.alias, body=body,
+                                                           allow_partial_search_results=False))
+
+
+def _scan(client: OpenSearch, target: Target, body: dict, **options) -> list[dict]:
+    """Every hit of body (a scroll); every shard must answer."""
+    return _answer(target, lambda: list(helpers.scan(client, index=target.alias, query=body,
+                                                     allow_partial_search_results=False, **options)))
+
+
 def _hits(run: _Run, start: int, stop: int | None, source: list[str] | bool = True) -> tuple[int, list[dict]]:
     """(total, hits[start:stop]) in rank order; pages past the result window are read with a scroll."""
-    with errors(run.target):
-        if stop is not None and stop <= WINDOW:
-            reply = run.client.search(index=run.target.alias, body={
-                **run.body, "from": start, "size": stop - start, "_source": source})
-            return reply["hits"]["total"]["value"], reply["hits"]["hits"]
-        hits = list(helpers.scan(run.client, index=run.target.alias, preserve_order=True,
-                                 query={**run.body, "_source": source, "track_scores": True}))
+    if stop is not None and stop <= WINDOW:
+        reply = _search(run, {**run.body, "from": start, "size": stop - start, "_source": source})
+        return reply["hits"]["total"]["value"], reply["hits"]["hits"]
+    hits = _scan(run.client, run.target, {**run.body, "_source": source, "track_scores": True}, preserve_order=True)
     return len(hits), hits[start:stop]
 
 
@@ -556,10 +613,8 @@ def kwic(target: Target, query: str, *, width: int = 20, limit: int | None = Non
 
 def _terms(run: _Run, field: str, query: dict | None = None, size: int = 65_000) -> dict[str, int]:
     """{value: docs} of a keyword field over the query's hits (or query)."""
-    with errors(run.target):
-        reply = run.client.search(index=run.target.alias, body={
-            "size": 0, "query": query or run.body["query"],
-            "aggs": {"values": {"terms": {"field": field, "size": size, "missing": ""}}}})
+    reply = _search(run, {"size": 0, "query": query or run.body["query"],
+                          "aggs": {"values": {"terms": {"field": field, "size": size, "missing": ""}}}})
     return {bucket["key"]: bucket["doc_count"] for bucket in reply["aggregations"]["values"]["buckets"]}
 
 
@@ -590,21 +645,17 @@ def count(target: Target, query: str, by: str = "month", *, date_from: str | Non
         for label in sorted(hits):
             rows.setdefault(label, Bucket(label)).hits += hits[label]
         field = BUCKET_FIELDS[by]
-        with errors(target):
-            for hit in helpers.scan(run.client, index=target.alias,
-                                    query={"query": run.body["query"], "_source": [field, *TEXT_FIELDS]}):
-                stored = hit["_source"]
-                rows[stored.get(field, "")].occurrences += sum(
-                    len(run.compiled.match_spans(name, stored.get(name, ""))) for name in TEXT_FIELDS)
+        for hit in _scan(run.client, target, {"query": run.body["query"], "_source": [field, *TEXT_FIELDS]}):
+            stored = hit["_source"]
+            rows[stored.get(field, "")].occurrences += sum(
+                len(run.compiled.match_spans(name, stored.get(name, ""))) for name in TEXT_FIELDS)
     return CountResult(query, by, date_from, date_to, list(rows.values()))
 
 
 def _paper_names(run: _Run) -> dict[str, str]:
     """{paper key: paper name} of the index."""
-    with errors(run.target):
-        reply = run.client.search(index=run.target.alias, body={"size": 0, "aggs": {"papers": {
-            "terms": {"field": "paper", "size": 65_000},
-            "aggs": {"name": {"terms": {"field": "paper_name", "size": 1}}}}}})
+    reply = _search(run, {"size": 0, "aggs": {"papers": {
+        "terms": {"field": "paper", "size": 65_000}, "aggs": {"name": {"terms": {"field": "paper_name", "size": 1}}}}}})
     return {bucket["key"]: (bucket["name"]["buckets"] or [{"key": ""}])[0]["key"]
             for bucket in reply["aggregations"]["papers"]["buckets"]}
 
@@ -612,10 +663,9 @@ def _paper_names(run: _Run) -> dict[str, str]:
 def _date_span(run: _Run, paper: str | None) -> tuple[str | None, str | None]:
     """First and last real days of the index's articles (of that paper)."""
     query = {"bool": {"filter": _filters(paper, None, None)}}
-    with errors(run.target):
-        reply = run.client.search(index=run.target.alias, body={"size": 0, "query": query, "aggs": {
-            "first": {"min": {"field": "day", "format": "yyyy-MM-dd"}},
-            "last": {"max": {"field": "day", "format": "yyyy-MM-dd"}}}})
+    reply = _search(run, {"size": 0, "query": query, "aggs": {
+        "first": {"min": {"field": "day", "format": "yyyy-MM-dd"}},
+        "last": {"max": {"field": "day", "format": "yyyy-MM-dd"}}}})
     aggs = reply["aggregations"]
     return aggs["first"].get("value_as_string"), aggs["last"].get("value_as_string")
 
