@@ -134,8 +134,13 @@ def template(shards: int = 1, replicas: int = 0) -> dict:
     }
 
 
+_CLIENTS: dict[Target, OpenSearch] = {}  # one per target and process: connections and the server check reused
+
+
 def connect(target: Target) -> OpenSearch:
-    """A client of the cluster that retries on another node, and on 429/502/503/504; checks the server."""
+    """A client of the cluster that retries on another node, and on 429/502/503/504; checks the server once."""
+    if target in _CLIENTS:
+        return _CLIENTS[target]
     client = OpenSearch(list(target.urls), timeout=60, max_retries=3, retry_on_timeout=True,
                         retry_on_status=(429, 502, 503, 504))
     with errors(target):
@@ -144,6 +149,7 @@ def connect(target: Target) -> OpenSearch:
     if version.get("distribution") != "opensearch" or not str(version.get("number", "")).startswith(("2.", "3.")):
         raise BackendError(f"{target.urls[0]} is not OpenSearch 2.x or 3.x (it says {version.get('distribution')}"
                            f" {version.get('number')})")
+    _CLIENTS[target] = client
     return client
 
 
