@@ -7,6 +7,7 @@ One function, ``count``, does the counting; the table, the terminal bar chart an
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -154,6 +155,28 @@ def _date_span(searcher, paper: str | None) -> tuple[str | None, str | None]:
     return cache[paper]
 
 
+def empty_rows(by: str, paper: str | None, date_from: str | None, date_to: str | None,
+               values: Callable[[], list[str]], paper_name: Callable[[str], str],
+               date_span: Callable[[], tuple[str | None, str | None]]) -> dict[str, Bucket]:
+    """Every bucket of a count, empty: the index's papers / page numbers (values(), names by paper_name), or the
+    periods from date_from (else the first day of date_span()) to date_to (else its last day)."""
+    rows: dict[str, Bucket] = {}
+    if by in ("paper", "page"):
+        found = values()
+        if by == "paper" and paper:
+            found = [key for key in found if paper in (key, paper_name(key))]
+        for label in sorted(found, key=_page_key) if by == "page" else sorted(found):
+            rows[label] = Bucket(label, name=paper_name(label) if by == "paper" else "")
+        return rows
+    first, last = date_from, date_to
+    if not (first and last):
+        oldest, newest = date_span()
+        first, last = first or oldest, last or newest
+    if first and last and first <= last:
+        rows = {label: Bucket(label) for label in period_labels(first, last, by)}
+    return rows
+
+
 def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: str | None = None,
           date_to: str | None = None, paper: str | None = None) -> CountResult:
     """Count matching articles and literal occurrences (what `match_spans` finds) per bucket.
@@ -165,20 +188,9 @@ def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: st
         raise QueryError(f"--by must be one of {', '.join(BYS)}, got {by!r}")
     with run_query(index_dir, query, paper=paper, date_from=date_from, date_to=date_to) as run:
         searcher, reader = run.searcher, run.searcher.reader()
-        rows: dict[str, Bucket] = {}
-        if by in ("paper", "page"):
-            values = [term.decode("utf-8") for term in reader.lexicon("paper" if by == "paper" else "page_no")]
-            if by == "paper" and paper:
-                values = [key for key in values if paper in (key, _paper_name(searcher, key))]
-            for label in sorted(values, key=_page_key) if by == "page" else sorted(values):
-                rows[label] = Bucket(label, name=_paper_name(searcher, label) if by == "paper" else "")
-        else:
-            first, last = date_from, date_to
-            if not (first and last):
-                oldest, newest = _date_span(searcher, paper)
-                first, last = first or oldest, last or newest
-            if first and last and first <= last:
-                rows = {label: Bucket(label) for label in period_labels(first, last, by)}
+        rows = empty_rows(by, paper, date_from, date_to, lambda: [
+            term.decode("utf-8") for term in reader.lexicon("paper" if by == "paper" else "page_no")],
+            lambda key: _paper_name(searcher, key), lambda: _date_span(searcher, paper))
         if run.engine is not None:
             _count_arrays(run, by, rows)
             return CountResult(query, by, date_from, date_to, list(rows.values()))

@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -350,15 +350,20 @@ def kwic_lines(stored: dict, compiled: CompiledQuery, width: int = 20) -> list[d
     return lines
 
 
-def kwic(index_dir: Path | str, query: str, *, width: int = 20, limit: int | None = None, page: int = 1,
-         **options) -> list[dict]:
-    """Keyword-in-context lines for the hits search() would show with the same options."""
+def check_kwic(width: int, limit: int | None, page: int, options: dict) -> None:
+    """Refuse a KWIC width below 1, bad paging (QueryError) and options kwic() does not know (TypeError)."""
     if width < 1:
         raise QueryError(f"width must be 1 or more, got {width}")
     _check_paging(limit, page)
     unknown = set(options) - {"paper", "date_from", "date_to", "sort", "collapse"}
     if unknown:
         raise TypeError(f"kwic() got unexpected options {sorted(unknown)}")
+
+
+def kwic(index_dir: Path | str, query: str, *, width: int = 20, limit: int | None = None, page: int = 1,
+         **options) -> list[dict]:
+    """Keyword-in-context lines for the hits search() would show with the same options."""
+    check_kwic(width, limit, page, options)
     with run_query(index_dir, query, paper=options.get("paper"), date_from=options.get("date_from"),
                    date_to=options.get("date_to"), sort=options.get("sort", "relevance")) as run:
         _, shown = _select(run, index_dir, limit, page, bool(options.get("collapse")))
@@ -378,19 +383,25 @@ def get_article(index_dir: Path | str, doc_id: str) -> dict:
             stored = searcher.document(id=key) if key else None
             return full_record(stored) if stored else None
 
-        record = fetch(doc_id)
-        if record is None:
-            raise NotFoundError(f"no article with id {doc_id!r} in {index_dir}")
-        first, seen = record, {doc_id}
-        while (back := first.get("continued_from") or "") and back not in seen and (prev := fetch(back)):
-            seen.add(back)
-            first = prev
-        parts, current = [first], first
-        while (on := current.get("continued_on") or "") and on not in {p.get("id") for p in parts}:
-            following = fetch(on)
-            if following is None:
-                break
-            parts.append(following)
-            current = following
+        return with_parts(fetch, doc_id, index_dir)
+
+
+def with_parts(fetch: Callable[[str], dict | None], doc_id: str, where: object) -> dict:
+    """The record fetch(doc_id) returns with its continuation `parts` and `full_text` (see get_article); where
+    names the index in the NotFoundError."""
+    record = fetch(doc_id)
+    if record is None:
+        raise NotFoundError(f"no article with id {doc_id!r} in {where}")
+    first, seen = record, {doc_id}
+    while (back := first.get("continued_from") or "") and back not in seen and (prev := fetch(back)):
+        seen.add(back)
+        first = prev
+    parts, current = [first], first
+    while (on := current.get("continued_on") or "") and on not in {p.get("id") for p in parts}:
+        following = fetch(on)
+        if following is None:
+            break
+        parts.append(following)
+        current = following
     full_text = first.get("full_body") or "\n".join(part.get("body", "") for part in parts)
     return {**record, "parts": parts, "full_text": full_text}

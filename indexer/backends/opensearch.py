@@ -41,7 +41,7 @@ from indexer.analyzers import (
     userdict_text,
     word_analyzer,
 )
-from indexer.count import BYS, Bucket, CountResult, _page_key, bucket_of, is_day, period_labels
+from indexer.count import BYS, Bucket, CountResult, bucket_of, empty_rows, is_day
 from indexer.errors import EpaperIndexError, QueryError, UserDictMismatchError
 from indexer.query import (
     CompiledQuery,
@@ -57,7 +57,17 @@ from indexer.query import (
     word_queries,
 )
 from indexer.schema import TEXT_FIELDS
-from indexer.search import SORTS, NotFoundError, SearchResult, _check_paging, _hit, check_range, full_record, kwic_lines
+from indexer.search import (
+    SORTS,
+    SearchResult,
+    _check_paging,
+    _hit,
+    check_kwic,
+    check_range,
+    full_record,
+    kwic_lines,
+    with_parts,
+)
 from indexer.stats import as_ranges, gap_days
 from indexer.writer import BuildStats, _parse, _read_lines, find_sources, record_hash, to_document
 from indexer.writer import _scan as scan_archive
@@ -605,12 +615,7 @@ def search(target: Target, query: str, *, paper: str | None = None, date_from: s
 def kwic(target: Target, query: str, *, width: int = 20, limit: int | None = None, page: int = 1,
          **options) -> list[dict]:
     """indexer.search.kwic on OpenSearch."""
-    if width < 1:
-        raise QueryError(f"width must be 1 or more, got {width}")
-    _check_paging(limit, page)
-    unknown = set(options) - {"paper", "date_from", "date_to", "sort", "collapse"}
-    if unknown:
-        raise TypeError(f"kwic() got unexpected options {sorted(unknown)}")
+    check_kwic(width, limit, page, options)
     with run_query(target, query, paper=options.get("paper"), date_from=options.get("date_from"),
                    date_to=options.get("date_to"), sort=options.get("sort", "relevance")) as run:
         _, shown = _select(run, limit, page, bool(options.get("collapse")))
@@ -631,22 +636,10 @@ def count(target: Target, query: str, by: str = "month", *, date_from: str | Non
     if by not in BYS:
         raise QueryError(f"--by must be one of {', '.join(BYS)}, got {by!r}")
     with run_query(target, query, paper=paper, date_from=date_from, date_to=date_to) as run:
-        rows: dict[str, Bucket] = {}
-        everything = {"match_all": {}}
-        if by in ("paper", "page"):
-            values = [value for value in _terms(run, BUCKET_FIELDS[by], everything) if value]
-            names = _paper_names(run) if by == "paper" else {}
-            if by == "paper" and paper:
-                values = [key for key in values if paper in (key, names.get(key))]
-            for label in sorted(values, key=_page_key) if by == "page" else sorted(values):
-                rows[label] = Bucket(label, name=names.get(label, "") if by == "paper" else "")
-        else:
-            first, last = date_from, date_to
-            if not (first and last):
-                oldest, newest = _date_span(run, paper)
-                first, last = first or oldest, last or newest
-            if first and last and first <= last:
-                rows = {label: Bucket(label) for label in period_labels(first, last, by)}
+        names = _paper_names(run) if by == "paper" else {}
+        rows = empty_rows(by, paper, date_from, date_to, lambda: [
+            value for value in _terms(run, BUCKET_FIELDS[by], {"match_all": {}}) if value],
+            lambda key: names.get(key, ""), lambda: _date_span(run, paper))
         hits = _terms(run, BUCKET_FIELDS[by])
         for label in sorted(hits):
             rows.setdefault(label, Bucket(label)).hits += hits[label]
@@ -688,22 +681,7 @@ def get_article(target: Target, doc_id: str) -> dict:
             docs = client.mget(index=target.alias, body={"ids": [key]})["docs"]
         return full_record(docs[0]["_source"]) if docs[0].get("found") else None
 
-    record = fetch(doc_id)
-    if record is None:
-        raise NotFoundError(f"no article with id {doc_id!r} in {target}")
-    first, seen = record, {doc_id}
-    while (back := first.get("continued_from") or "") and back not in seen and (prev := fetch(back)):
-        seen.add(back)
-        first = prev
-    parts, current = [first], first
-    while (on := current.get("continued_on") or "") and on not in {p.get("id") for p in parts}:
-        following = fetch(on)
-        if following is None:
-            break
-        parts.append(following)
-        current = following
-    full_text = first.get("full_body") or "\n".join(part.get("body", "") for part in parts)
-    return {**record, "parts": parts, "full_text": full_text}
+    return with_parts(fetch, doc_id, target)
 
 
 def index_stats(target: Target) -> dict:
