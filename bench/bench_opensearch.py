@@ -13,6 +13,7 @@ import argparse
 import json
 import resource
 import shlex
+import shutil
 import sys
 import tempfile
 import time
@@ -110,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if cluster is not None:
             cluster.__exit__(None)
+        shutil.rmtree(work, ignore_errors=True)
 
     print(f"{'':<22} {'Whoosh':>22} {'OpenSearch':>22}")
     print(f"{'index docs/s':<22} {args.docs / whoosh_build:>22.0f} {args.docs / os_build:>22.0f}")

@@ -211,7 +211,7 @@ def test_client_errors_are_one_line_and_exit_2(opensearch: Cluster, corpora, cap
     opensearch.request("PUT", "/old-v0", {"mappings": {"_meta": {"template_version": 0}},
                                           "aliases": {"old": {}}})
     old = _cli_error(["stats", "--backend", "opensearch", "--url", f"{opensearch.url}/old"], capsys)
-    assert "template version 0, this program needs 1" in old
+    assert "template version 0 (analyzers of schema None), this program needs 1 (schema 2)" in old
     assert "not an OpenSearch URL" in _cli_error(["新区", "--backend", "opensearch", "--url", "ftp://x"], capsys)
     # The build CLI returns 2 with one line too.
     assert indexer_cli.main(["build", "--backend", "opensearch", "--url", dead, str(tmp_path)]) == 2

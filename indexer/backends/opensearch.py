@@ -56,7 +56,7 @@ from indexer.query import (
     term_spans,
     word_queries,
 )
-from indexer.schema import TEXT_FIELDS
+from indexer.schema import SCHEMA_VERSION, TEXT_FIELDS
 from indexer.search import (
     SORTS,
     SearchResult,
@@ -140,7 +140,7 @@ def template(shards: int = 1, replicas: int = 0) -> dict:
                          "analyzer": {"tokens": {"type": "custom", "tokenizer": "spaces"}}},
         },
         "mappings": {"dynamic": "strict", "_source": {"excludes": ["*_c", "*_w"]},
-                     "_meta": {"template_version": TEMPLATE_VERSION}, "properties": properties},
+                     "_meta": _versions(), "properties": properties},
     }
 
 
@@ -186,11 +186,17 @@ def _meta(client: OpenSearch, target: Target) -> tuple[str, dict]:
         mappings = client.indices.get_mapping(index=target.alias)
     name, body = next(iter(mappings.items()))
     meta = body["mappings"].get("_meta", {})
-    if meta.get("template_version") != TEMPLATE_VERSION:
-        raise BackendError(f"OpenSearch index {target.alias!r} has template version {meta.get('template_version')},"
-                           f" this program needs {TEMPLATE_VERSION}; rebuild it with `python -m indexer build "
+    if meta.get("template_version") != TEMPLATE_VERSION or meta.get("schema_version") != SCHEMA_VERSION:
+        raise BackendError(f"OpenSearch index {target.alias!r} has template version {meta.get('template_version')} "
+                           f"(analyzers of schema {meta.get('schema_version')}),"
+                           f" this program needs {TEMPLATE_VERSION} (schema {SCHEMA_VERSION}); rebuild it with `python -m indexer build "
                            f"--rebuild --backend opensearch --url {target} ARCHIVE_DIR`")
     return name, meta
+
+
+def _versions() -> dict:
+    """The versions an index records: its template's, and the Whoosh schema's (whose analyzers made its tokens)."""
+    return {"template_version": TEMPLATE_VERSION, "schema_version": SCHEMA_VERSION}
 
 
 def _tokens(analyzer, text: str) -> str:
@@ -278,7 +284,7 @@ def _open_for_build(client: OpenSearch, target: Target, rebuild: bool, userdict:
     with errors(target):
         if not unfinished:
             client.indices.create(index=name)
-        meta = {"template_version": TEMPLATE_VERSION}
+        meta = _versions()
         if userdict is not None and userdict.entries:
             meta["userdict"] = {"source": userdict.source, "digest": userdict.digest,
                                 "text": userdict_text(userdict)}
