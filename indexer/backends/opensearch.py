@@ -189,8 +189,8 @@ def _meta(client: OpenSearch, target: Target) -> tuple[str, dict]:
     if meta.get("template_version") != TEMPLATE_VERSION or meta.get("schema_version") != SCHEMA_VERSION:
         raise BackendError(f"OpenSearch index {target.alias!r} has template version {meta.get('template_version')} "
                            f"(analyzers of schema {meta.get('schema_version')}),"
-                           f" this program needs {TEMPLATE_VERSION} (schema {SCHEMA_VERSION}); rebuild it with `python -m indexer build "
-                           f"--rebuild --backend opensearch --url {target} ARCHIVE_DIR`")
+                           f" this program needs {TEMPLATE_VERSION} (schema {SCHEMA_VERSION}); rebuild it with "
+                           f"`python -m indexer build --rebuild --backend opensearch --url {target} ARCHIVE_DIR`")
     return name, meta
 
 
