@@ -51,7 +51,7 @@ OPERATORS = ("AND", "OR", "NOT")
 _FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
 _NEAR_OPERATOR = re.compile(r"(W|PRE)/(\d+)", re.IGNORECASE)
 # Tokens users write for operators we do not have (or ours without their number): refused, not searched.
-_OPERATOR_LIKE = re.compile(r"(?i:[a-z]+/\d*)|NEAR\d*|ADJ\d*")
+_OPERATOR_LIKE = re.compile(r"(?i:[a-z]+/\d*)|(?i:(?:w|pre|near|adj)/\S*)|NEAR\d*|ADJ\d*")
 ACCEPTED_OPERATORS = 'AND, OR, NOT (or -), W/N, PRE/N (N a number, e.g. W/10) and "a b"~N'
 
 _PROXIMITY_SUFFIX = re.compile(r"~(\d+)")

@@ -83,6 +83,8 @@ def test_parse(query: str, ast: object) -> None:
         ("title:", "field 'title:' must be followed by a word or a quoted phrase"),
         ('""', "empty quoted phrase"),
         ("董家口 NEAR/10 项目", "'NEAR/10' is not an operator"),
+        ("董家口 W/x 项目", "'W/x' is not an operator"),
+        ("董家口 pre/-1 项目", "'pre/-1' is not an operator"),
         ("董家口 W/ 项目", "'W/' is not an operator"),
         ("董家口 pre/ 项目", "'pre/' is not an operator"),
         ("董家口 NEAR 项目", "'NEAR' is not an operator"),
