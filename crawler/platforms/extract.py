@@ -253,16 +253,16 @@ def _better_label(old: tuple[str, str], new: tuple[str, str]) -> tuple[str, str]
 # --- pages ----------------------------------------------------------------------------------------
 
 
-def _issue_date(root: Any, base: str, cfg: PlatformConfig) -> str:
+def _issue_date(links: list[Any], base: str, cfg: PlatformConfig) -> str:
     """The issue date of a page: from its URL, else the date most of its page links carry."""
     date = date_from_url(base, cfg)
     if date:
         return date
-    dates = [d for node in _LINKS(root) if (d := date_from_url(_absolute(base, _href(node)), cfg))]
+    dates = [d for node in links if (d := date_from_url(_absolute(base, _href(node)), cfg))]
     return max(set(dates), key=dates.count) if dates else ""
 
 
-def _page_links(root: Any, base: str, cfg: PlatformConfig, date: str,
+def _page_links(root: Any, links: list[Any], base: str, cfg: PlatformConfig, date: str,
                 raw: list[str]) -> tuple[list[PageLink], str, list[str]]:
     """Every page of the issue, in the order the site lists them, and the rule that found them.
 
@@ -282,7 +282,6 @@ def _page_links(root: Any, base: str, cfg: PlatformConfig, date: str,
             name = ""
         return no, name
 
-    links = _LINKS(root)
     numbers = {no: None for anchor in links if (no := label_of(anchor)[0])}
     found: dict[str, tuple[str, str]] = {}
     order: dict[str, tuple[int, int]] = {}  # url -> (0 and where a numbered label links it first, else 1 and where)
@@ -365,14 +364,14 @@ def _entry_page(node: Any, base: str, cfg: PlatformConfig) -> str:
     return ""
 
 
-def _pdf_url(root: Any, base: str, cfg: PlatformConfig) -> tuple[str, str]:
+def _pdf_url(root: Any, links: list[Any], base: str, cfg: PlatformConfig) -> tuple[str, str]:
     """(url, rule) of the page PDF: the selectors', else the first .pdf link not in another page's list entry."""
     for node, rule in _all(root, cfg, "pdf_link"):
         href = _href(node) if etree.iselement(node) else str(node)
         url = _absolute(base, href) if href else ""
         if url and _PDF.search(url_path(url)):
             return url, rule
-    for node in _LINKS(root):
+    for node in links:
         href = _href(node)
         if ".pdf" not in href.lower():
             continue
@@ -417,7 +416,7 @@ def _other_day(url: str, marks: tuple[str, ...]) -> bool:
     return bool(marks) and _PATH_DATE.search(path) is not None and not any(m in path for m in marks)
 
 
-def _article_urls(root: Any, base: str, cfg: PlatformConfig, skip: set[Any], raw: list[str],
+def _article_urls(root: Any, links: list[Any], base: str, cfg: PlatformConfig, skip: set[Any], raw: list[str],
                   date: str = "") -> tuple[list[str], str, list[str]]:
     """(urls, rule, notes): article links in reading order, each once.
 
@@ -432,7 +431,7 @@ def _article_urls(root: Any, base: str, cfg: PlatformConfig, skip: set[Any], raw
     unshaped: dict[str, None] = {}
     marks = _date_marks(date)
     candidates = [(node, rule) for node, rule in _all(root, cfg, "article_links") if etree.iselement(node)]
-    generic = [*_LINKS(root), *_SVG_LINKS(root)]
+    generic = [*links, *_SVG_LINKS(root)]
     candidates += [(node, "generic:article-url-shape") for node in generic]
     candidates += [(href, "generic:raw-html") for href in raw]  # no markup left to tell a guide box by
     for position, (node, rule) in enumerate(candidates):
@@ -470,10 +469,10 @@ _NOT_MARKUP = re.compile(r"<!--.*?-->|<script\b.*?</script\s*>", re.DOTALL | re.
 _RAW_LINK = re.compile(r"""<(?:a|area)\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 
 
-def _lost_links(html: str, root: Any) -> tuple[list[str], str]:
+def _lost_links(html: str, links: list[Any]) -> tuple[list[str], str]:
     """(hrefs, note) of the links the HTML parser lost: libxml2 stops building the tree past its nesting limit
     (about 2,000 open elements), silently. Read from the raw HTML when the tree holds clearly fewer links."""
-    in_tree = len(_LINKS(root))
+    in_tree = len(links)
     if html.count("href") <= in_tree:  # no more href attributes than links in the tree: nothing lost
         return [], ""
     visible = _NOT_MARKUP.sub("", html)  # links inside comments and scripts are no links
@@ -489,15 +488,16 @@ def parse_page(response: TextResponse, cfg: PlatformConfig) -> PageData:
     html = response_text(response)
     root = _root(html)
     base = response.url
-    raw, lost = _lost_links(html, root)
-    date = _issue_date(root, base, cfg)
-    pages, pages_rule, labels_shown = _page_links(root, base, cfg, date, raw)
+    links = _LINKS(root)  # every <a>/<area> with an href, read once for all the rules below
+    raw, lost = _lost_links(html, links)
+    date = _issue_date(links, base, cfg)
+    pages, pages_rule, labels_shown = _page_links(root, links, base, cfg, date, raw)
     page_no, page_name, label_rule = _current_label(root, base, cfg, pages)
-    pdf, pdf_rule = _pdf_url(root, base, cfg)
+    pdf, pdf_rule = _pdf_url(root, links, base, cfg)
     image, image_rule = _page_image(root, base, cfg, date)
     guide_nodes = _all(root, cfg, "guide")
     in_guide = {d for n, _ in guide_nodes if etree.iselement(n) for d in n.iter()}
-    articles, articles_rule, notes = _article_urls(root, base, cfg, in_guide, raw, date)
+    articles, articles_rule, notes = _article_urls(root, links, base, cfg, in_guide, raw, date)
     notes += [lost] if lost else []
     rules = {"date": "url" if date_from_url(base, cfg) else ("generic:page-links" if date else ""),
              "pages": pages_rule, "page_no": label_rule if page_no else "",
