@@ -241,7 +241,7 @@ def resolve_dates(args: argparse.Namespace) -> tuple[str | None, str | None]:
     if (args.year or args.month) and (args.date_from or args.date_to):
         fail(f"{'--year' if args.year else '--month'} cannot be combined with --from/--to")
     if args.year or args.month:
-        from indexer.search import period_range
+        from indexer.query.search import period_range
 
         return period_range(year=args.year, month=args.month)
     if args.date_from and args.date_to and args.date_from > args.date_to:
@@ -403,7 +403,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     """Run a search and print it."""
     date_from, date_to = resolve_dates(args)
     from indexer.errors import EpaperIndexError
-    from indexer.search import kwic, search
+    from indexer.query.search import kwic, search
 
     options = {"paper": args.paper, "date_from": date_from, "date_to": date_to, "sort": args.sort,
                "collapse": args.collapse}
@@ -416,7 +416,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             result = search(args.index, args.query, limit=limit, page=args.page,
                             with_record=args.format == "csv" or args.full, **options)
         if args.save:
-            from indexer.saved import save_search
+            from indexer.query.saved import save_search
 
             save_search(args.save, args.query, {name: getattr(args, name) for name in SAVED_OPTIONS
                                                 if getattr(args, name)})
@@ -457,7 +457,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def _note_coverage(index: str, date_from: str | None, date_to: str | None, paper: str | None) -> None:
     """Say on stderr, in one line, which dates the index holds when the asked range reaches outside them."""
     from indexer.errors import EpaperIndexError
-    from indexer.search import coverage_note
+    from indexer.query.search import coverage_note
 
     try:
         note = coverage_note(index, date_from, date_to, paper)
@@ -477,7 +477,7 @@ def cmd_show(argv: list[str]) -> int:
                         help="also print every earlier version kept by a re-crawl, and a unified diff of each change")
     args = parser.parse_args(argv)
     from indexer.errors import EpaperIndexError
-    from indexer.search import get_article
+    from indexer.query.search import get_article
 
     try:
         article = get_article(args.index, args.id)
@@ -511,7 +511,7 @@ def cmd_show(argv: list[str]) -> int:
                      + ("; see --versions)" if versions and not args.versions else ")"))
     lines += ["", article["full_text"]]
     if args.versions:
-        from indexer.versions import version_report
+        from indexer.query.versions import version_report
 
         lines += ["", *version_report(article)]
     print(clean("\n".join(lines)))
@@ -535,8 +535,8 @@ def cmd_count(argv: list[str]) -> int:
     parser.add_argument("--format", choices=("table", "jsonl", "json", "csv"), default="table")
     args = parser.parse_args(query_last(argv))
     date_from, date_to = resolve_dates(args)
-    from indexer.count import BYS, count_table
     from indexer.errors import EpaperIndexError
+    from indexer.query.count import BYS, count_table
 
     if args.by not in BYS:
         fail(f"argument --by: invalid choice {args.by!r} (choose from {', '.join(BYS)})")
@@ -547,7 +547,7 @@ def cmd_count(argv: list[str]) -> int:
         table = count_table(args.index, args.queries, args.by, date_from=date_from, date_to=date_to,
                             paper=args.paper, collapse=args.collapse)
         if args.plot:
-            from indexer.plot import plot_counts
+            from indexer.query.plot import plot_counts
 
             drawn = plot_counts(table, args.plot, normalize=args.normalize)
             if drawn.font is None:
@@ -651,9 +651,9 @@ def cmd_collocates(argv: list[str]) -> int:
     parser.add_argument("--format", choices=("table", "jsonl", "json", "csv"), default="table")
     args = parser.parse_args(argv)
     date_from, date_to = resolve_dates(args)
-    from indexer.collocates import collocates
-    from indexer.count import BYS
     from indexer.errors import EpaperIndexError
+    from indexer.query.collocates import collocates
+    from indexer.query.count import BYS
 
     if args.by is not None and args.by not in BYS:
         fail(f"argument --by: invalid choice {args.by!r} (choose from {', '.join(BYS)})")
@@ -703,7 +703,7 @@ def cmd_stats(argv: list[str]) -> int:
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
     from indexer.errors import EpaperIndexError
-    from indexer.stats import index_stats
+    from indexer.query.stats import index_stats
 
     try:
         stats = index_stats(args.index)
@@ -739,7 +739,7 @@ def cmd_saved(argv: list[str]) -> int:
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
     from indexer.errors import EpaperIndexError
-    from indexer.saved import load_saved
+    from indexer.query.saved import load_saved
 
     try:
         saved = load_saved()
@@ -773,7 +773,7 @@ def cmd_run(argv: list[str]) -> int:
     if not argv or argv[0].startswith("-"):
         fail("run needs the name of a saved search: search_cli.py run NAME [options]")
     from indexer.errors import EpaperIndexError
-    from indexer.saved import get_saved
+    from indexer.query.saved import get_saved
 
     try:
         saved = get_saved(argv[0])

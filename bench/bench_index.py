@@ -22,8 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script from anywhere
 
+from indexer.build.writer import build_index  # noqa: E402
 from indexer.synth import make_records  # noqa: E402
-from indexer.writer import build_index  # noqa: E402
 
 
 def dir_size(path: Path) -> int:
@@ -74,7 +74,7 @@ def bench_ours(records: list[dict], work: Path) -> float:
 RSS_CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from indexer.writer import build_index
+from indexer.build.writer import build_index
 started = time.perf_counter()
 stats = build_index(sys.argv[2], [sys.argv[3]], rebuild=True)
 print(json.dumps({"seconds": time.perf_counter() - started, "docs": stats.docs,

@@ -51,7 +51,7 @@ def build_or_reuse(docs: int, seed: int, cache: Path, rebuild: bool) -> tuple[Pa
     if not rebuild and marker.exists():
         info = json.loads(marker.read_text(encoding="utf-8"))
         if info.get("schema_version") == SCHEMA_VERSION and info.get("docs") == docs:
-            from indexer import sidecar
+            from indexer.build import sidecar
             from indexer.schema import open_index
 
             sidecar.ensure_all(index_dir, open_index(index_dir))  # an index cached before sidecars existed
@@ -62,7 +62,7 @@ def build_or_reuse(docs: int, seed: int, cache: Path, rebuild: bool) -> tuple[Pa
     with archive.open("w", encoding="utf-8") as handle:
         for record in records:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    from indexer.writer import build_index
+    from indexer.build.writer import build_index
 
     started = time.perf_counter()
     build_index(index_dir, [archive], rebuild=True)
@@ -106,8 +106,8 @@ def make_queries(records: list[dict], count: int, seed: int) -> dict[str, list[t
 
 def run_one(index_dir: Path, name: str, query: str, options: dict) -> int:
     """Run one query of a class the way the CLI does; return the number of results."""
-    from indexer.count import count
-    from indexer.search import kwic, search
+    from indexer.query.count import count
+    from indexer.query.search import kwic, search
 
     if name == "count by month":
         return count(index_dir, query, "month").total_hits

@@ -11,8 +11,8 @@ from pathlib import Path
 from epaper.argparsing import Parser
 from epaper.config import ConfigError, default_archive, default_index
 from epaper.progress import Progress
+from indexer.build.writer import LOCK_TIMEOUT, build_index
 from indexer.errors import EpaperIndexError
-from indexer.writer import LOCK_TIMEOUT, build_index
 
 PROG = "python -m indexer"
 INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
@@ -63,7 +63,7 @@ def make_parser(prog: str = PROG) -> argparse.ArgumentParser:
 
 def _check(args: argparse.Namespace) -> int:
     """Run `check`; return the exit status."""
-    from indexer.check import check_index, repair
+    from indexer.build.check import check_index, repair
 
     if args.repair:
         report = repair(args.index, args.archive, lock_timeout=args.lock_timeout)

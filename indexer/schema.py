@@ -67,8 +67,8 @@ def normalize_page_no(page_no: str) -> str:
 
 def write_meta(index_dir: Path, userdict: UserDict | None = None) -> None:
     """Record the schema version, creation time and user dictionary next to the index files (atomically; the
-    dictionary itself is part of each commit, see indexer.commit)."""
-    from indexer.commit import write_atomic
+    dictionary itself is part of each commit, see indexer.build.commit)."""
+    from indexer.build.commit import write_atomic
 
     meta: dict = {"schema_version": SCHEMA_VERSION, "created": datetime.now(UTC).isoformat(timespec="seconds")}
     if userdict is not None and userdict.entries:
@@ -88,7 +88,7 @@ def read_meta(index_dir: Path) -> dict:
 def index_userdict(index_dir: Path) -> UserDict | None:
     """Return the user dictionary the index was built with (None for none): the copy its newest commit holds
     (IndexDamagedError if that fails its checksum), or, in an index of an older version, userdict.txt."""
-    from indexer import commit
+    from indexer.build import commit
 
     index_dir = Path(index_dir)
     record = commit.read_record(index_dir, commit.latest_generation(index_dir))
@@ -119,7 +119,7 @@ def read_version(index_dir: Path) -> int | None:
 
 def index_exists(index_dir: Path) -> bool:
     """True if index_dir holds a Whoosh index (a table of contents; whether it reads is open_index's business)."""
-    from indexer.commit import latest_generation
+    from indexer.build.commit import latest_generation
 
     return Path(index_dir).is_dir() and latest_generation(Path(index_dir)) >= 0
 
@@ -142,7 +142,7 @@ def open_index(index_dir: Path | str) -> FileIndex:
     if not index_exists(index_dir):
         raise IndexNotFoundError(f"no index at {index_dir}; build one with `{BUILD_HINT}`")
     check_version(index_dir)
-    from indexer.commit import quick_check
+    from indexer.build.commit import quick_check
 
     quick_check(index_dir)  # a missing or truncated file is one clear error, not a traceback mid-query
     # Query-time words must be cut with the dictionary the index was built with.

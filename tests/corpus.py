@@ -1,4 +1,4 @@
-"""Fixture archive for the indexer/search tests: the real seed front page plus written articles."""
+"""Fixture archive for the indexer and search tests: the real seed front page plus written articles."""
 
 from __future__ import annotations
 
@@ -145,7 +145,7 @@ def brute_force(records: list[dict], needle: str, fields: tuple[str, ...] = TEXT
 
 def build_fixture_index(root: Path) -> Path:
     """Write the fixture archive under root and index it; return the index directory."""
-    from indexer.writer import build_index
+    from indexer.build.writer import build_index
 
     archive = write_archive(root / "archive")
     index_dir = root / "index"
@@ -224,7 +224,7 @@ def all_records() -> list[dict]:
 
 def build_extended_index(root: Path, userdict: Path | None = None) -> Path:
     """Index the fixture archive plus the extra records and pages; return the index directory."""
-    from indexer.writer import build_index
+    from indexer.build.writer import build_index
 
     archive = write_archive(root / "archive")
     extra = archive / "extra" / "extra.jsonl"

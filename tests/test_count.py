@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from indexer.analyzers import normalize
-from indexer.count import count, count_table, period_labels
 from indexer.errors import QueryError
-from indexer.stats import index_stats
+from indexer.query.count import count, count_table, period_labels
+from indexer.query.stats import index_stats
 from tests.corpus import TEXT_FIELDS, all_records, build_extended_index
 
 
@@ -97,7 +97,7 @@ def test_bad_by(index_dir: Path) -> None:
 def test_plot_draws_the_counted_result(index_dir: Path, tmp_path: Path) -> None:
     from PIL import Image
 
-    from indexer.plot import plot_counts
+    from indexer.query.plot import plot_counts
 
     table_ = count_table(index_dir, ['"氢能"', "董家口"], "week", date_from="2025-03-03", date_to="2025-03-23")
     path = tmp_path / "plot.png"

@@ -1,4 +1,4 @@
-"""The array engine (indexer/engine.py) against the general path (Whoosh + docnum sets): same hits, tiers,
+"""The array engine (indexer/query/engine.py) against the general path (Whoosh + docnum sets): same hits, tiers,
 scores, order and counts, on an index of several segments with deleted (replaced) documents."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer import engine as fast
 from indexer.analyzers import char_tokens
-from indexer.count import count
+from indexer.build.writer import build_index
+from indexer.query import engine as fast
+from indexer.query.count import count
+from indexer.query.search import clear_searcher_cache, open_searcher, run_query, search
 from indexer.schema import TEXT_FIELDS
-from indexer.search import clear_searcher_cache, open_searcher, run_query, search
-from indexer.writer import build_index
 from tests.corpus import varied_synthetic_records, write_jsonl
 
 QUERIES = [

@@ -9,13 +9,13 @@ import jieba
 import pytest
 from whoosh import index
 
-from indexer import writer as writer_module
 from indexer.analyzers import use_userdict
-from indexer.fastwrite import SegmentBuilder, WordCutter, char_field_postings
+from indexer.build import writer as writer_module
+from indexer.build.fastwrite import SegmentBuilder, WordCutter, char_field_postings
+from indexer.build.writer import build_index, record_hash, to_document
+from indexer.query.search import read_clusters, search
 from indexer.schema import build_schema
-from indexer.search import read_clusters, search
 from indexer.synth import make_records
-from indexer.writer import build_index, record_hash, to_document
 
 jieba.setLogLevel(60)
 
@@ -139,7 +139,7 @@ def test_old_minhash_scheme_is_recomputed(archive: Path, tmp_path: Path) -> None
 
     import numpy as np
 
-    from indexer import commit
+    from indexer.build import commit
 
     build_index(tmp_path / "ix", [archive], procs=1)
     generation = commit.latest_generation(tmp_path / "ix")

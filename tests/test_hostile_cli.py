@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 import search_cli
-from indexer import query as query_module
-from indexer.count import MAX_BUCKETS, bucket_count, bucket_of, period_labels
+from indexer.build.writer import build_index
 from indexer.errors import QueryError
-from indexer.query import compile_query, parse
-from indexer.stats import index_stats
-from indexer.writer import build_index
+from indexer.query import language as query_module
+from indexer.query.count import MAX_BUCKETS, bucket_count, bucket_of, period_labels
+from indexer.query.language import compile_query, parse
+from indexer.query.stats import index_stats
 
 REPO = Path(__file__).resolve().parents[1]
 HUGE = "9" * 5000

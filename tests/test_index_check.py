@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer import commit
-from indexer.check import check_index
-from indexer.search import clear_searcher_cache, search
+from indexer.build import commit
+from indexer.build.check import check_index
+from indexer.query.search import clear_searcher_cache, search
 from indexer.synth import make_records
 from tests.conftest import ROOT
 

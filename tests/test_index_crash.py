@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from indexer import writer as index_writer
-from indexer.check import check_index
-from indexer.count import count
-from indexer.search import clear_searcher_cache, read_clusters, search
+from indexer.build import writer as index_writer
+from indexer.build.check import check_index
+from indexer.build.writer import build_index
+from indexer.query.count import count
+from indexer.query.search import clear_searcher_cache, read_clusters, search
 from indexer.synth import make_records
-from indexer.writer import build_index
 from tests.conftest import ROOT
 
 QUERIES = ('"发展"', "新区 OR 项目", '"高质量发展"', "服务 -企业", "氢能*", 'title:"新区"', "经济 AND 建设")
@@ -87,7 +87,7 @@ SEARCHER = """
 import json, sys, time
 from pathlib import Path
 from indexer.errors import IndexNotFoundError
-from indexer.search import search
+from indexer.query.search import search
 index, pause, ack, stop, out = map(Path, sys.argv[1:6])
 queries = json.loads(sys.argv[6])
 done, errors = 0, []

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from indexer.build.writer import build_index
 from indexer.errors import EpaperIndexError
+from indexer.query.search import search
 from indexer.schema import open_index
-from indexer.search import search
 from indexer.synth import make_records
-from indexer.writer import build_index
 from tests.conftest import ROOT
 
 

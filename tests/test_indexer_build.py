@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from whoosh import index
 
+from indexer.build.writer import build_index, column_values
 from indexer.errors import IndexLockedError, SchemaVersionError
+from indexer.query.search import search
 from indexer.schema import META_FILE, SCHEMA_VERSION
-from indexer.search import search
-from indexer.writer import build_index, column_values
 from tests.corpus import (
     ARTICLE_RECORDS_IN_ARCHIVE,
     BAD_LINES_IN_ARCHIVE,

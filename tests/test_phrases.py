@@ -1,4 +1,4 @@
-"""The direct phrase evaluator (indexer/phrases.py) against Whoosh's Phrase query and brute force."""
+"""The direct phrase evaluator (indexer/query/phrases.py) against Whoosh's Phrase query and brute force."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import pytest
 from whoosh import query as wq
 
 from indexer.analyzers import char_tokens
-from indexer.phrases import FastPhrase, phrase_docs
+from indexer.build.writer import build_index
+from indexer.query.phrases import FastPhrase, phrase_docs
+from indexer.query.search import clear_searcher_cache, search
 from indexer.schema import TEXT_FIELDS, char_field, open_index
-from indexer.search import clear_searcher_cache, search
 from indexer.synth import make_records
-from indexer.writer import build_index
 from tests.corpus import varied_synthetic_records, write_jsonl
 
 ABSENT = ["量子纠缠态", "犇犇犇", "鱻", "Zq9"]

@@ -5,7 +5,7 @@ from scrapy.utils.test import get_crawler
 from crawler.archive import day_file, write_records
 from crawler.pipelines.index import IndexPipeline
 from crawler.spiders.epaper import EpaperSpider
-from indexer.search import search
+from indexer.query.search import search
 
 RECORD = {"type": "article", "kind": "article", "id": "p-20250319-1", "paper": "p", "paper_name": "报",
           "date": "2025-03-19", "page_no": "01", "page_name": "要闻", "title": "董家口经济区召开动员大会",

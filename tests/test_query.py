@@ -6,7 +6,7 @@ import pytest
 from whoosh import query as wq
 
 from indexer.errors import QueryError
-from indexer.query import (
+from indexer.query.language import (
     FIELDS,
     And,
     Leaf,

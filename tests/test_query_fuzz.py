@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import search_cli
+from indexer.build.writer import build_index
 from indexer.errors import EpaperIndexError
-from indexer.search import search
+from indexer.query.search import search
 from indexer.synth import make_records
-from indexer.writer import build_index
 from tests.conftest import ROOT
 
 PIECES = ['"', "(", ")", ":", "：", "*", "~", "-", "AND", "OR", "NOT", "W/", "PRE/", "title:", "author:", "page:",

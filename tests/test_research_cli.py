@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from indexer.analyzers import cut_words, normalize
-from indexer.collocates import listable, log_likelihood, stopwords
-from indexer.count import count
+from indexer.query.collocates import listable, log_likelihood, stopwords
+from indexer.query.count import count
 from tests.corpus import TEXT_FIELDS, all_records, build_extended_index
 from tests.test_search_cli import REPO
 from tests.test_search_cli_extras import cli
@@ -212,8 +212,8 @@ def test_plot_renders_chinese_with_no_missing_glyph(index_dir: Path, tmp_path: P
     with Image.open(png) as image:
         assert json.loads(image.info["Description"])["queries"] == list(QUERIES)
 
-    from indexer.count import count_table
-    from indexer.plot import cjk_font, draw
+    from indexer.query.count import count_table
+    from indexer.query.plot import cjk_font, draw
 
     table = count_table(index_dir, list(QUERIES), "paper")
     with warnings.catch_warnings():
@@ -227,8 +227,8 @@ def test_plot_renders_chinese_with_no_missing_glyph(index_dir: Path, tmp_path: P
 def test_plot_layout_title_legend_and_date_ticks(index_dir: Path) -> None:
     from matplotlib import pyplot as plt
 
-    from indexer.count import count_table
-    from indexer.plot import cjk_font, draw
+    from indexer.query.count import count_table
+    from indexer.query.plot import cjk_font, draw
 
     long_queries = [*QUERIES, '"资源延伸·网点办" OR 便民服务网点', "港口 W/10 项目"]
     table = count_table(index_dir, long_queries, "day", date_from="2025-01-01", date_to="2025-03-31")
@@ -251,7 +251,7 @@ def test_cjk_font_is_found_when_matplotlibs_cache_is_stale(tmp_path: Path, monke
     """A font installed after matplotlib cached its list is found by rescanning the font folders."""
     from matplotlib import font_manager
 
-    from indexer.plot import _covers, cjk_font, packaged_font
+    from indexer.query.plot import _covers, cjk_font, packaged_font
 
     fonts = tmp_path / "fonts"
     fonts.mkdir()

@@ -10,8 +10,8 @@ import pytest
 
 from indexer.analyzers import normalize
 from indexer.errors import IndexNotFoundError, QueryError, SchemaVersionError
+from indexer.query.search import search
 from indexer.schema import META_FILE
-from indexer.search import search
 from tests.corpus import TEXT_FIELDS, brute_force, build_fixture_index, fixture_records
 
 ALL_IDS = {record["id"] for record in fixture_records()}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.search import search
+from indexer.query.search import search
 from tests.corpus import build_fixture_index
 
 REPO = Path(__file__).resolve().parents[1]

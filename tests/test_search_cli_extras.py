@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.count import count
+from indexer.query.count import count
+from indexer.query.search import search
 from indexer.schema import META_FILE, SCHEMA_VERSION
-from indexer.search import search
 from tests.corpus import build_extended_index
 from tests.test_search_cli import run_cli
 
@@ -87,7 +87,7 @@ def test_kwic_csv_and_jsonl(index_dir: Path) -> None:
 def test_count_table_json_and_plot(index_dir: Path, tmp_path: Path) -> None:
     from PIL import Image
 
-    from indexer.count import count_table
+    from indexer.query.count import count_table
 
     png = tmp_path / "out.png"
     args = ("count", '"氢能"', "--by", "week", "--from", "2025-03-03", "--to", "2025-03-23")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from indexer.analyzers import normalize
+from indexer.build.neardup import signature
 from indexer.errors import QueryError
-from indexer.neardup import signature
-from indexer.search import NotFoundError, get_article, kwic, period_range, read_clusters, search
+from indexer.query.search import NotFoundError, get_article, kwic, period_range, read_clusters, search
 from tests.corpus import TEXT_FIELDS, all_records, brute_force, build_extended_index
 
 RECORDS = all_records()
@@ -252,7 +252,7 @@ def test_minhash_parameters_are_datasketchs() -> None:
     from datasketch import MinHash
     from datasketch.lsh import _optimal_param
 
-    from indexer import neardup
+    from indexer.build import neardup
 
     a, b = MinHash(num_perm=neardup.NUM_PERM, seed=neardup.SEED, scheme=neardup.SCHEME).permutations
     ours_a, ours_b = neardup._permutations()
@@ -265,7 +265,7 @@ def test_signature_table_round_trip() -> None:
 
     import numpy as np
 
-    from indexer import neardup
+    from indexer.build import neardup
 
     table = neardup.SignatureTable()
     values = {f"id{n}": (np.arange(neardup.NUM_PERM, dtype=np.uint64) * np.uint64(n) if n % 3 else None)

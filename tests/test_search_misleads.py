@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from indexer.analyzers import _CJK_RANGES, _NOT_FOLDED, EXTRA_VARIANTS, _convert_chars, fold, fold_char
-from indexer.count import count
+from indexer.build.writer import build_index
 from indexer.errors import QueryError, SchemaVersionError
+from indexer.query.count import count
+from indexer.query.search import clear_searcher_cache, coverage_note, search
+from indexer.query.snippets import find_literal
 from indexer.schema import META_FILE, open_index
-from indexer.search import clear_searcher_cache, coverage_note, search
-from indexer.snippets import find_literal
-from indexer.writer import build_index
 from tests.corpus import _record, write_jsonl
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,11 +12,11 @@ import pytest
 from whoosh import index
 
 from indexer.analyzers import cut_words, jieba_words, read_userdict, use_userdict
+from indexer.build.writer import build_index
 from indexer.errors import UserDictMismatchError
+from indexer.query.search import search
 from indexer.schema import index_userdict, read_meta
-from indexer.search import search
 from indexer.synth import seed_text
-from indexer.writer import build_index
 from tests.corpus import build_fixture_index, write_archive
 
 REPO = Path(__file__).resolve().parents[1]

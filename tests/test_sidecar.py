@@ -1,4 +1,4 @@
-"""The per-segment query arrays (indexer/sidecar.py): they decode back to exactly what the index holds."""
+"""The per-segment query arrays (indexer/build/sidecar.py): they decode back to exactly what the index holds."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer import sidecar
 from indexer.analyzers import normalize
-from indexer.fastwrite import WordCutter
+from indexer.build import sidecar
+from indexer.build.fastwrite import WordCutter
+from indexer.build.writer import build_index
 from indexer.schema import TEXT_FIELDS, open_index
 from indexer.synth import make_records
-from indexer.writer import build_index
 from tests.corpus import write_jsonl
 
 
@@ -161,7 +161,7 @@ def test_merges_leave_no_orphan_sidecars(tmp_path: Path) -> None:
 
 def test_a_segment_that_cannot_get_a_sidecar_is_searched_by_the_general_path(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    from indexer.search import clear_searcher_cache, run_query
+    from indexer.query.search import clear_searcher_cache, run_query
 
     def too_large(texts):
         raise ValueError("segment too large for a sidecar")

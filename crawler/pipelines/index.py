@@ -40,7 +40,7 @@ class IndexPipeline:
         files = [p for p in (day_file(self.archive_dir, *day) for day in sorted(self.days)) if p.exists()]
         if not self.index_dir or not files:
             return
-        from indexer.writer import build_index  # only crawls that index pay for the import
+        from indexer.build.writer import build_index  # only crawls that index pay for the import
 
         try:
             # one process (no fork from inside the reactor); wait for another crawl's update (paper=all)

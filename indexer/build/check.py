@@ -17,11 +17,11 @@ from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
 
-from indexer import commit, neardup
-from indexer.commit import Problem
+from indexer.build import commit, neardup
+from indexer.build.commit import Problem
 from indexer.errors import IndexDamagedError, IndexNotFoundError, SchemaVersionError
 from indexer.schema import build_schema, check_version, index_exists
-from indexer.writer import BuildStats, _scan, build_index, column_values, find_sources
+from indexer.build.writer import BuildStats, _scan, build_index, column_values, find_sources
 
 EXAMPLES = 3  # ids named in one line about many articles
 

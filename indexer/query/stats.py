@@ -6,10 +6,10 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from indexer.commit import read_json
-from indexer.count import is_day
+from indexer.build.commit import read_json
+from indexer.query.count import is_day
+from indexer.query.search import read_clusters
 from indexer.schema import open_index, read_meta
-from indexer.search import read_clusters
 
 
 def gap_days(days: set[str]) -> list[str]:

@@ -1,10 +1,10 @@
 """Vectorized query evaluation: numpy set operations over the segments' sidecars.
 
-The reference semantics are ``indexer.query`` (docnum sets) plus Whoosh's BM25F ranking; this module
+The reference semantics are ``indexer.query.language`` (docnum sets) plus Whoosh's BM25F ranking; this module
 computes the same hits, tiers, scores and order without a Python step per matching document:
 
 * a quoted phrase (or a plain word's literal form) in a char field is a chain of ``searchsorted``
-  membership tests over its characters' position arrays (``indexer.sidecar``), rarest first;
+  membership tests over its characters' position arrays (``indexer.build.sidecar``), rarest first;
 * a jieba word's documents and frequencies are slices of the sidecar's arrays, found by its hash;
 * AND / OR / NOT are bool masks over global docnums;
 * each scoring part (a phrase in one field, a word in one field) adds Whoosh's BM25F formula
@@ -16,7 +16,7 @@ computes the same hits, tiers, scores and order without a Python step per matchi
 Proximity, wildcard and bounded terms (a Latin letter or digit at an end: ``query.bounded``) keep
 their exact check on the stored text, on the candidates the arrays give; ``paper:`` and ``page:``
 numbers are per-document codes.  Indexes whose segments lack a sidecar take the general path
-(``indexer.search._ranked``).
+(``indexer.query.search._ranked``).
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from indexer import sidecar
 from indexer.analyzers import char_tokens
-from indexer.query import (
+from indexer.build import sidecar
+from indexer.query.language import (
     LITERAL_FIELDS,
     And,
     CompiledQuery,
@@ -46,8 +46,8 @@ from indexer.query import (
     terms,
     word_queries,
 )
+from indexer.query.snippets import is_latin
 from indexer.schema import TEXT_FIELDS, char_field
-from indexer.snippets import is_latin
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _WORD_CACHE = 128  # word lookups kept per engine (segments are immutable, so entries never go stale)
@@ -288,7 +288,7 @@ class Engine:
 
     def ranked(self, compiled: CompiledQuery, paper: str | None = None, date_from: str | None = None,
                date_to: str | None = None, sort: str = "relevance") -> Ranked:
-        """Every hit, ordered as indexer.search._ranked orders them."""
+        """Every hit, ordered as indexer.query.search._ranked orders them."""
         run = _QueryRun(self, self.segments_for(date_from, date_to))
         loose = run.evaluate(compiled.ast, strict=False)
         if paper or date_from or date_to:
@@ -373,7 +373,7 @@ class Engine:
 
 
 def _part(query: wq.Query) -> tuple:
-    """One of indexer.query's single-field queries as an engine part: ("phrase", char field, chars),
+    """One of indexer.query.language's single-field queries as an engine part: ("phrase", char field, chars),
     ("word", word field, word) or ("id", ID field, value)."""
     if isinstance(query, wq.Phrase):
         return ("phrase", query.fieldname, tuple(query.words))
@@ -436,7 +436,7 @@ class _QueryRun:
         return mask
 
     def any_of(self, queries: list[wq.Query]) -> np.ndarray:
-        """Mask of the docs matching any of indexer.query's single-field queries."""
+        """Mask of the docs matching any of indexer.query.language's single-field queries."""
         mask = self.empty()
         for query in queries:
             mask |= self.part_mask(_part(query))
@@ -508,7 +508,7 @@ class _QueryRun:
         return mask
 
     def evaluate(self, node, strict: bool) -> np.ndarray:
-        """Mask of the live docs matching node (indexer.query._Evaluator.evaluate's semantics)."""
+        """Mask of the live docs matching node (indexer.query.language._Evaluator.evaluate's semantics)."""
         if isinstance(node, Near) or (isinstance(node, Leaf) and node.wildcard):
             return self.verified(node)
         if isinstance(node, Leaf):

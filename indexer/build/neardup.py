@@ -8,7 +8,7 @@ least ``THRESHOLD`` are joined (union-find), and every member of a cluster
 gets the id of the cluster's earliest article (by date, then id) as its
 cluster id.  Texts shorter than ``MIN_CHARS`` are never clustered.
 Signatures are kept in the index directory (``minhash.N.npz``, see
-``indexer.commit``) so incremental builds only hash new or changed articles.
+``indexer.build.commit``) so incremental builds only hash new or changed articles.
 """
 
 from __future__ import annotations

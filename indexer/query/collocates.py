@@ -24,12 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import engine as fast
 from indexer.analyzers import word_spans
-from indexer.count import BYS, _labels, live_mask, stored_label
 from indexer.errors import QueryError
+from indexer.query import engine as fast
+from indexer.query.count import BYS, _labels, live_mask, stored_label
+from indexer.query.search import run_query
 from indexer.schema import TEXT_FIELDS
-from indexer.search import run_query
 
 SIGNIFICANT = 3.84  # chi-squared, 1 degree of freedom, p < 0.05
 # Parts of printed dates ("3月14日") that stopword lists leave in.
@@ -202,7 +202,7 @@ class _Reference:
 
     def _cut_texts(self, paper: str | None, date_from: str | None, date_to: str | None) -> dict[str, Counter]:
         """{period: word counts} of every article under the filters, cut with the word analyzer."""
-        from indexer.search import _filter
+        from indexer.query.search import _filter
 
         searcher = self.run.searcher
         filt = _filter(paper, date_from, date_to)

@@ -34,7 +34,7 @@ RECORD = "commit.{}.json"
 DERIVED = {"pages": "pages.{}.json", "clusters": "clusters.{}.json", "minhash": "minhash.{}.npz",
            "userdict": "userdict.{}.txt"}
 LEGACY = {"pages": PAGES_FILE, "clusters": CLUSTERS_FILE, "minhash": MINHASH_FILE, "userdict": USERDICT_FILE}
-SIDECAR_EXT = ".epx"  # indexer.sidecar.EXTENSION (not imported: sidecar imports numpy)
+SIDECAR_EXT = ".epx"  # indexer.build.sidecar.EXTENSION (not imported: sidecar imports numpy)
 _GENERATIONAL = re.compile(r"(?:commit|pages|clusters|minhash|userdict)\.(\d+)\.(?:json|npz|txt)")
 _TOC = re.compile(r"_MAIN_(\d+)\.toc")
 _CHUNK = 1 << 22
@@ -318,7 +318,7 @@ class Health:
 def verify(index_dir: Path, generation: int, segments: list) -> Health:
     """Check every file of a generation against its commit record (sizes and CRC-32s), sidecars also by loading
     them; without a record (an older index) what can be checked without one.  Reads the whole index."""
-    from indexer import sidecar
+    from indexer.build import sidecar
 
     health = Health(generation)
     try:

@@ -3,7 +3,7 @@
 ``count`` counts one query; ``count_table`` puts several side by side with, per bucket, the
 articles and characters the index holds there and whether it holds any issue there at all (a
 bucket without one is "no data", not 0). The terminal table, the CSV/JSON export and the plot
-(``indexer.plot``) all draw the CountTable it returns.
+(``indexer.query.plot``) all draw the CountTable it returns.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import engine as fast
 from indexer.analyzers import normalize
-from indexer.commit import read_json
+from indexer.build.commit import read_json
 from indexer.errors import QueryError
-from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
-from indexer.search import (
+from indexer.query import engine as fast
+from indexer.query.search import (
     _filter,
     _generation,
     earliest_per_cluster,
@@ -28,6 +27,7 @@ from indexer.search import (
     run_query,
     use_engine,
 )
+from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
 
 BYS = ("day", "week", "month", "year", "paper", "page")
 # Every bucket of the range is listed; more than this is refused (a day count from year 1 to 9999 would

@@ -40,9 +40,9 @@ from whoosh.searching import Searcher
 
 from indexer.analyzers import char_tokens, cut_words
 from indexer.errors import QueryError
-from indexer.phrases import FastPhrase
+from indexer.query.phrases import FastPhrase
+from indexer.query.snippets import find_literal, find_near, find_prefix, fold_needle, folded_view, is_latin, merge
 from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
-from indexer.snippets import find_literal, find_near, find_prefix, fold_needle, folded_view, is_latin, merge
 
 FIELDS = ("title", "author", "body", "pretitle", "subtitle", "paper", "page")
 # Fields whose values are matched literally even when unquoted.

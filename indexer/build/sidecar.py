@@ -13,7 +13,7 @@ file ``MAIN_<id>.seg`` we write ``MAIN_<id>.epx`` holding, as flat arrays:
 * the Whoosh field lengths BM25 uses, each document's date, and its paper, paper name and page
   number as codes into lists of values.
 
-A phrase is then a few ``searchsorted`` calls over these arrays (see ``indexer.engine``).
+A phrase is then a few ``searchsorted`` calls over these arrays (see ``indexer.query.engine``).
 
 The file name matches Whoosh's segment-file pattern, so Whoosh deletes it with its segment.  A
 sidecar is derived data: it is built from the segment's stored fields (``build``), written
@@ -190,7 +190,7 @@ WordPostings = dict[str, tuple[np.ndarray, np.ndarray]]  # term -> (sorted docnu
 
 def cut_postings(texts: list[str]) -> WordPostings:
     """The word-field postings of the documents' texts, cut exactly as the index's word analyzer cuts."""
-    from indexer.fastwrite import WordCutter
+    from indexer.build.fastwrite import WordCutter
 
     cutter = WordCutter()
     docs: dict[str, list[int]] = {}

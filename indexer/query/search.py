@@ -17,13 +17,13 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer import commit
-from indexer import engine as fast
 from indexer.analyzers import UserDict, use_userdict
+from indexer.build import commit
 from indexer.errors import EpaperIndexError, QueryError
-from indexer.query import CompiledQuery, Leaf, compile_query, leaves, literal_queries, parse
+from indexer.query import engine as fast
+from indexer.query.language import CompiledQuery, Leaf, compile_query, leaves, literal_queries, parse
+from indexer.query.snippets import collapse_whitespace, find_all, folded_view, make_snippet, merge
 from indexer.schema import META_FILE, TEXT_FIELDS, USERDICT_FILE, index_userdict, open_index
-from indexer.snippets import collapse_whitespace, find_all, folded_view, make_snippet, merge
 
 HIT_FIELDS = ("id", "date", "paper", "paper_name", "page_no", "page_name",
               "pretitle", "title", "subtitle", "author", "url")

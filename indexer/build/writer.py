@@ -24,7 +24,7 @@ from whoosh.index import FileIndex
 from whoosh.util.filelock import try_for
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
-from indexer import commit, neardup, sidecar
+from indexer.build import commit, neardup, sidecar
 from indexer.analyzers import UserDict, read_userdict, use_userdict, userdict_text
 from indexer.errors import (
     BuildInputError,
@@ -33,7 +33,7 @@ from indexer.errors import (
     SchemaVersionError,
     UserDictMismatchError,
 )
-from indexer.fastwrite import SegmentBuilder
+from indexer.build.fastwrite import SegmentBuilder
 from indexer.schema import (
     SCHEMA_VERSION,
     TEXT_FIELDS,
@@ -663,7 +663,7 @@ def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = Fals
     pages_from_archive: the page records read replace the index's (sources are the whole archive).
     progress: called as progress(what, done, total) while the build runs (total None when unknown).
     Everything happens under the index's writer lock (waiting up to lock_timeout seconds) and is published
-    by one commit (see indexer.commit); derived data found missing, stale or damaged is recomputed. An
+    by one commit (see indexer.build.commit); derived data found missing, stale or damaged is recomputed. An
     interrupted build (KeyboardInterrupt) leaves the index as it was before it started.
     Raises BuildInputError, IndexLockedError, IndexDamagedError (segments: needs rebuild), OSError, ...
     """

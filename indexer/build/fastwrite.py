@@ -14,7 +14,7 @@ with Whoosh's own writer) by
   blocks of ``blocklimit`` postings at once through Whoosh's postings writer.
 
 A builder writes one segment; ``finish`` returns the Whoosh segment object, which a writer commits
-into the index's table of contents (see ``indexer.writer``).  Builders in separate processes write
+into the index's table of contents (see ``indexer.build.writer``).  Builders in separate processes write
 separate segments of the same index concurrently.
 """
 
@@ -263,7 +263,7 @@ class SegmentBuilder:
         for fieldname in sorted(self.postings):
             terms = self.postings[fieldname]
             if self.kinds[fieldname] == "words":
-                # Kept for the query sidecar (indexer.sidecar), which would otherwise cut the text again.
+                # Kept for the query sidecar (indexer.build.sidecar), which would otherwise cut the text again.
                 self.word_postings[fieldname] = {term: (np.frombuffer(docs, dtype=np.uint32), np.asarray(weights))
                                                  for term, (docs, weights, _) in terms.items()}
             if terms:

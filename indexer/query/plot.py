@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from indexer.count import CountTable
 from indexer.errors import QueryError
+from indexer.query.count import CountTable
 
 FORMATS = ("png", "svg")
 # (package, file inside it) of the CJK font we depend on.
