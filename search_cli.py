@@ -14,16 +14,11 @@ from datetime import date
 
 from epaper.argparsing import Parser, explain
 from epaper.config import ConfigError, default_index
+from epaper.export import KWIC_FIELDS, csv_bytes, csv_text, export_hit, hit_csv_rows, jsonl_line, resolve_period
 from epaper.pipes import quiet_pipe
 
 PROG = "search_cli.py"
 SUBCOMMANDS = ("show", "count", "collocates", "stats", "saved", "run")
-# Archive record fields, in contract order: the CSV columns.
-RECORD_FIELDS = ("id", "type", "kind", "paper", "paper_name", "date", "page_no", "page_name", "position",
-                 "pretitle", "title", "subtitle", "author", "byline", "dateline", "body", "full_body",
-                 "continued_on", "continued_from", "images", "url", "page_url", "pdf_url", "fetched_at",
-                 "content_hash")
-KWIC_FIELDS = ("id", "date", "paper", "paper_name", "title", "field", "left", "match", "right")
 # Options a saved search keeps (dest names).
 SAVED_OPTIONS = ("date_from", "date_to", "year", "month", "paper", "sort", "collapse")
 # Options whose value is a file name (any bytes are fine there); every other argument must be text.
@@ -238,15 +233,12 @@ def _sub_parser(name: str, description: str) -> argparse.ArgumentParser:
 
 def resolve_dates(args: argparse.Namespace) -> tuple[str | None, str | None]:
     """Return (from, to) from --from/--to or --year/--month; exit 2 on conflicts."""
-    if (args.year or args.month) and (args.date_from or args.date_to):
-        fail(f"{'--year' if args.year else '--month'} cannot be combined with --from/--to")
-    if args.year or args.month:
-        from indexer.query.search import period_range
+    from indexer.errors import QueryError
 
-        return period_range(year=args.year, month=args.month)
-    if args.date_from and args.date_to and args.date_from > args.date_to:
-        fail(f"--from {args.date_from} is after --to {args.date_to}")
-    return args.date_from, args.date_to
+    try:
+        return resolve_period(args.date_from, args.date_to, args.year, args.month)
+    except QueryError as exc:
+        fail(str(exc))
 
 
 def check_userdict(args: argparse.Namespace) -> None:
@@ -324,56 +316,17 @@ def print_table(hits: list[dict]) -> None:
 def print_jsonl(rows: list[dict]) -> None:
     """Print one JSON object per row."""
     for row in rows:
-        print(json.dumps(row, ensure_ascii=False))
-
-
-def _cell(value: object) -> str:
-    """A CSV cell: lists/dicts as JSON, None as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        print(jsonl_line(row))
 
 
 def write_csv(columns: list[str], rows: list[dict]) -> None:
     """Write rows as UTF-8 CSV with a BOM (so Excel detects the encoding) to stdout; cleaned on a terminal."""
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row.get(column)) for column in columns])
-    text = buffer.getvalue()
     sys.stdout.flush()
-    sys.stdout.buffer.write(("\ufeff" + (clean(text) if sys.stdout.isatty() else text)).encode("utf-8"))
+    if sys.stdout.isatty():
+        sys.stdout.buffer.write(("\ufeff" + clean(csv_text(columns, rows))).encode("utf-8"))
+    else:
+        sys.stdout.buffer.write(csv_bytes(columns, rows))  # the reading room's export is these bytes too
     sys.stdout.buffer.flush()
-
-
-def _export_hit(hit: dict, full: bool) -> dict:
-    """A hit for json/jsonl output: record only with --full."""
-    if not full:
-        return {key: value for key, value in hit.items() if key != "record"}
-    return hit
-
-
-def _csv_rows(hits: list[dict], full: bool, collapse: bool) -> tuple[list[str], list[dict]]:
-    """Return (columns, rows) for CSV: every archive record field, body only with --full."""
-    columns = [name for name in RECORD_FIELDS if full or name not in ("body", "full_body")]
-    columns += ["score", "exact", "snippet"] + (["cluster", "copies"] if collapse else [])
-    rows = []
-    for hit in hits:
-        record = dict(hit["record"])
-        for key in ("score", "exact", "snippet", "cluster", "copies"):
-            if key in hit:
-                record[key] = hit[key]
-        for key in ("id", "date", "paper", "paper_name", "page_no", "page_name", "pretitle", "title",
-                    "subtitle", "author", "url"):
-            record.setdefault(key, hit.get(key, ""))
-        rows.append(record)
-    return columns, rows
 
 
 def print_kwic(lines: list[dict]) -> None:
@@ -439,13 +392,13 @@ def cmd_search(args: argparse.Namespace) -> int:
             print(f"{len(lines)} occurrences")
         return 0
     if args.format == "jsonl":
-        print_jsonl([_export_hit(hit, args.full) for hit in result.hits])
+        print_jsonl([export_hit(hit, args.full) for hit in result.hits])
     elif args.format == "json":
         print(json.dumps({"query": result.query, "total": result.total, "page": args.page, "limit": limit,
-                          "hits": [_export_hit(hit, args.full) for hit in result.hits]},
+                          "hits": [export_hit(hit, args.full) for hit in result.hits]},
                          ensure_ascii=False, indent=1))
     elif args.format == "csv":
-        write_csv(*_csv_rows(result.hits, args.full, args.collapse))
+        write_csv(*hit_csv_rows(result.hits, args.full, args.collapse))
     else:
         if result.hits:
             print_table(result.hits)
