@@ -2,7 +2,8 @@
 
 Each subcommand runs the code of the existing entry point, in this process: `crawl` is `scrapy crawl epaper`,
 `search`/`count`/`show`/`stats`/`saved`/`run` are search_cli.py's, `kwic` is `search --kwic`, `index build` is
-`python -m indexer build`, `probe` and `papers` are `python -m crawler`'s, `coverage` is crawler.coverage's.
+`python -m indexer build`, `probe` and `papers` are `python -m crawler`'s, `coverage` is crawler.coverage's,
+`serve` starts the reading room (epaper.web).
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ def _index(argv: list[str]) -> int:
     return main(argv, prog=f"{PROG} index")
 
 
+def _serve(argv: list[str]) -> int:
+    from epaper.web.serve import main
+
+    return main(argv)
+
+
 # name: (one-line help, runner); search_cli.py's other subcommands (SUBCOMMANDS) are added under their names.
 COMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
     "crawl": ("crawl a paper into the archive: epaper crawl -a paper=xihaian -a since=last [-s NAME=VALUE]",
@@ -86,6 +93,8 @@ COMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
     "probe": ("what the crawler reads on one page, rule by rule: epaper probe URL", _crawler("probe")),
     "papers": ("the bundled paper profiles (-v: where each URL scheme comes from)", _crawler("papers")),
     "index": ("build or update the search index: epaper index build [--index DIR] [ARCHIVE_DIR]", _index),
+    "serve": ("the reading room: search, read, KWIC, counts and exports in a web browser, on 127.0.0.1: "
+              "epaper serve [--index DIR] [--port 8000]", _serve),
 }
 
 

@@ -491,3 +491,36 @@ def get_article(index_dir: Path | str, doc_id: str) -> dict:
             current = following
     full_text = first.get("full_body") or "\n".join(part.get("body", "") for part in parts)
     return {**record, "parts": parts, "full_text": full_text}
+
+
+def highlight_fields(query: str, texts: dict[str, str]) -> dict[str, list[tuple[int, int]]]:
+    """{field: [(start, end), …]}: what to mark in each of one article's texts (keyed by text field name) for a
+    query, as its hits are marked: the literal matches of its positive terms (a field-limited term in its field
+    only); its jieba words when nothing matches literally (a hit by words only). Call with the index's user
+    dictionary active (after get_article). Raises QueryError."""
+    compiled = compile_query(query)
+    views = {name: folded_view(text) for name, text in texts.items()}
+    literal = {name: compiled.match_spans(name, text, views[name]) for name, text in texts.items()}
+    if any(literal.values()):
+        return literal
+    return {name: find_all(text, compiled.words, views[name]) for name, text in texts.items()}
+
+
+def near_duplicates(index_dir: Path | str, doc_id: str) -> list[dict]:
+    """The other articles of doc_id's near-duplicate cluster, oldest first (the HIT_FIELDS of each; [] if none).
+
+    The clusters' members are cached on the reader (searchers are reused while the index is unchanged).
+    Raises IndexDamagedError if the clusters file fails its checksum.
+    """
+    with open_searcher(index_dir) as searcher:
+        reader = searcher.reader()
+        if "_epaper_cluster_members" not in reader.__dict__:
+            members: dict[str, list[str]] = {}
+            for member, cluster in read_clusters(index_dir, _generation(searcher)).items():
+                members.setdefault(cluster, []).append(member)
+            reader.__dict__["_epaper_cluster_members"] = (
+                {member: group for group in members.values() if len(group) > 1 for member in group})
+        group = reader.__dict__["_epaper_cluster_members"].get(doc_id, [])
+        copies = [{name: stored.get(name, "") for name in HIT_FIELDS}
+                  for other in group if other != doc_id and (stored := searcher.document(id=other))]
+    return sorted(copies, key=lambda copy: (copy["date"], copy["id"]))
