@@ -222,14 +222,15 @@ def all_records() -> list[dict]:
     return fixture_records() + extra_records()
 
 
-def build_extended_index(root: Path, userdict: Path | None = None) -> Path:
-    """Index the fixture archive plus the extra records and pages; return the index directory."""
+def build_extended_index(root: Path, userdict: Path | None = None, more: list[dict] | None = None) -> Path:
+    """Index the fixture archive plus the extra records and pages (and `more` records); return the index
+    directory."""
     from indexer.build.writer import build_index
 
     archive = write_archive(root / "archive")
     extra = archive / "extra" / "extra.jsonl"
     extra.parent.mkdir(parents=True, exist_ok=True)
-    extra.write_text("\n".join(_lines(extra_records() + extra_pages())) + "\n", encoding="utf-8")
+    extra.write_text("\n".join(_lines(extra_records() + extra_pages() + (more or []))) + "\n", encoding="utf-8")
     index_dir = root / "index"
     build_index(index_dir, [archive], userdict=userdict)
     return index_dir
