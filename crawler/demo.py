@@ -1,4 +1,5 @@
-"""`make demo`: build the bundled demo e-paper, serve it on loopback, crawl it, index it, search it.
+"""`make demo`: build the bundled demo e-paper, serve it on loopback, crawl it, index it, search it; end by pointing
+at the reading room (`epaper serve`).
 
 Every step is the real thing a user runs (`scrapy crawl`, `python -m indexer build`, `search_cli.py`),
 started as subprocesses and echoed, so the output doubles as a tutorial.
@@ -55,7 +56,9 @@ def main() -> None:
     print(f"\ndemo: done. To use the demo's archive and index from any folder (README examples included):\n"
           f"  . {Path(sys.executable).parent / 'activate'}\n"
           f"  export EPAPER_ARCHIVE={shlex.quote(str(archive))} EPAPER_INDEX={shlex.quote(str(index))}\n"
-          f"  epaper search '\"董家口经济区\"'")
+          f"  epaper search '\"董家口经济区\"'\n"
+          f"or read the demo paper in a web browser (search, articles, KWIC, counts):\n"
+          f"  epaper serve --index {shlex.quote(str(index.relative_to(ROOT)))}   # then open http://127.0.0.1:8000/")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import partial
@@ -123,8 +124,11 @@ def create_app(index_dir: Path | str) -> FastAPI:
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
+        started = time.perf_counter()
         response = await call_next(request)
         response.headers.update(SECURITY_HEADERS)
+        # the server's own time, for bench/bench_web.py and the browser's developer tools
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response
 
     def api(request: Request) -> bool:
