@@ -65,7 +65,7 @@ def run_epaper(command: str, index: Path) -> bytes:
 
 @contextmanager
 def serve(index: Path, *args: str) -> Iterator[str]:
-    """Run `epaper serve --index INDEX --port 0` and yield its base URL (stopped with SIGTERM afterwards)."""
+    """Run `epaper serve --index INDEX --port 0` and yield its base URL (killed afterwards)."""
     server = subprocess.Popen([EPAPER, "serve", "--index", str(index), "--port", "0", *args],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -74,9 +74,5 @@ def serve(index: Path, *args: str) -> Iterator[str]:
         assert found, f"no URL in {line!r}; stderr: {server.stderr.read() if server.poll() is not None else ''}"
         yield found.group(0).rstrip("/")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        server.kill()  # read-only: nothing to finish
+        server.communicate()
