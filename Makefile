@@ -61,6 +61,7 @@ bench: setup
 	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_query.py
 	$(BIN)/python bench/bench_crawl.py
+	$(BIN)/python bench/bench_web.py
 
 clean:
 	rm -rf $(VENV) build data *.egg-info

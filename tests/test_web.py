@@ -19,12 +19,12 @@ from epaper.web.serve import is_loopback
 from indexer.errors import QueryError
 from indexer.query.count import count_table
 from indexer.query.search import get_article, kwic, search
-from tests.web_corpus import EPAPER, build_web_index, hostile_record, run_epaper, serve
+from tests.web_corpus import EPAPER, hostile_record, run_epaper, serve, web_index
 
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_web_index(tmp_path_factory.mktemp("web"))
+    return web_index(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

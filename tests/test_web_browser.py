@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from indexer.query.search import search
-from tests.web_corpus import IN_CI, build_web_index, run_epaper, serve
+from tests.web_corpus import IN_CI, run_epaper, serve, web_index
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -35,7 +35,7 @@ def _need_browser() -> None:
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _need_browser()
-    return build_web_index(tmp_path_factory.mktemp("web-browser"))
+    return web_index(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -48,10 +48,17 @@ def revised_record() -> dict:
     return record
 
 
-def build_web_index(root: Path) -> Path:
-    """The extended fixture index plus the hostile and the revised article."""
-    logging.getLogger("indexer").setLevel(logging.ERROR)
-    return build_extended_index(root, more=[hostile_record(), revised_record()])
+_built: dict[str, Path] = {}
+
+
+def web_index(tmp_path_factory) -> Path:
+    """The extended fixture index plus the hostile and the revised article, built once per test session (the
+    reading room only reads it)."""
+    if "index" not in _built:
+        logging.getLogger("indexer").setLevel(logging.ERROR)
+        root = tmp_path_factory.mktemp("web")
+        _built["index"] = build_extended_index(root, more=[hostile_record(), revised_record()])
+    return _built["index"]
 
 
 def run_epaper(command: str, index: Path) -> bytes:
