@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         nodes = client.nodes.stats(metric="jvm")["nodes"].values()
         heap = [node["jvm"]["mem"]["heap_used_in_bytes"] / 2**20 for node in nodes]
         rss = [cluster.rss_mb(i) for i in range(cluster.n)] if cluster is not None else []
+        osb.drop(target)  # a cluster given by --url is left as it was found
     finally:
         if cluster is not None:
             cluster.__exit__(None)

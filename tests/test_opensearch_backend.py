@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,8 @@ def _archive_synthetic(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def corpora(opensearch: Cluster, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, osb.Target]]:
+def corpora(opensearch: Cluster,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[Path, osb.Target]]]:
     """{name: (Whoosh index, OpenSearch target)} of the same archives; OpenSearch indexes have 2 primaries and
     1 replica each, the fixture one is built with the xihaian user dictionary on both sides."""
     logging.getLogger("indexer").setLevel(logging.ERROR)
@@ -91,7 +93,9 @@ def corpora(opensearch: Cluster, tmp_path_factory: pytest.TempPathFactory) -> di
         stats = osb.build(synthetic, [archive / f"{name}.jsonl"], shards=2, replicas=1)
     assert (stats.docs, stats.added, stats.updated) == (300, 80, 10)
     opensearch.wait_for("green")
-    return {"fixture": (fixture_index, fixture), "synthetic": (synthetic_index, synthetic)}
+    yield {"fixture": (fixture_index, fixture), "synthetic": (synthetic_index, synthetic)}
+    for target in (fixture, synthetic):  # the session's cluster is left as it was found
+        osb.drop(target)
 
 
 def _outcome(run, *args, **options):
@@ -114,10 +118,13 @@ def _names_sorted(message: str) -> str:
 
 
 def _mismatches(corpus: tuple[Path, osb.Target], queries: list[str], options: list[dict]) -> list:
+    """(query, options, Whoosh's outcome, OpenSearch's) where they differ: every query without options and with
+    three of the others in turn (every option meets many queries; all pairs would take minutes)."""
     index, target = corpus
     found = []
-    for query in queries:
-        for option in options:
+    others = options[1:]
+    for number, query in enumerate(queries):
+        for option in [options[0], *(others[(number + step) % len(others)] for step in (0, 2, 4))]:
             whoosh, ours = _outcome(search, index, query, **option), _outcome(osb.search, target, query, **option)
             if whoosh != ours:
                 found.append((query, option, whoosh, ours))
@@ -209,9 +216,15 @@ def test_show_and_stats_read_the_same_articles(corpora) -> None:
         {key: value for key, value in whoosh.items() if key != "index"}
 
 
-WORDS = ["新区", "港口", "发展", "高质量", "董家口", "项目", "氢能", "臺灣", "经济", "的"]
-generated = st.lists(st.one_of(st.sampled_from(PIECES), st.sampled_from(WORDS), st.sampled_from(["W/3", "PRE/8", " "])),
-                     min_size=1, max_size=8).map(" ".join)
+WORDS = ["新区", "港口", "发展", "高质量", "董家口", "项目", "氢能", "臺灣", "经济", "的", "qingdao", "A3"]
+junk = st.lists(st.one_of(st.sampled_from(PIECES), st.sampled_from(WORDS), st.sampled_from(["W/3", "PRE/8", " "])),
+                min_size=1, max_size=8).map(" ".join)
+# Well-formed ones too: terms in every form joined by every operator (most junk is a parse error).
+term = st.builds(lambda field, word, form: field + form.format(word), st.sampled_from(["", "title:", "body:", "-"]),
+                 st.sampled_from(WORDS), st.sampled_from(["{}", '"{}"', "{}*"]))
+wellformed = st.builds(lambda first, rest: first + "".join(op + t for op, t in rest), term, st.lists(st.tuples(
+    st.sampled_from([" ", " OR ", " AND NOT ", " W/4 ", " pre/9 "]), term), max_size=3))
+generated = st.one_of(junk, wellformed)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -281,3 +294,4 @@ def test_a_crawl_with_opensearch_url_updates_the_index_when_it_closes(opensearch
     pipeline.close_spider()
     assert [hit["id"] for hit in osb.search(osb.Target.parse(url), '"高质量发展"').hits] == [RECORD["id"]]
     assert crawler.stats.get_value("index/opensearch_added") == 1
+    osb.drop(osb.Target.parse(url))

@@ -58,6 +58,7 @@ def test_every_query_answers_while_a_node_is_lost_and_back(opensearch: Cluster, 
     assert failures == []
     assert before > 0 and during > before and len(answers) > during  # queries ran before, during and after
     assert [query for query, hits in answers if hits != expected[query]] == []
+    osb.drop(target)
 
 
 def test_a_bulk_load_interrupted_by_killing_a_node_resumes_without_duplicates(
@@ -102,3 +103,4 @@ def test_a_bulk_load_interrupted_by_killing_a_node_resumes_without_duplicates(
     assert client.count(index=target.alias)["count"] == len(records)
     changed = osb.search(target, '"改"', limit=None)
     assert {hit["id"] for hit in changed.hits} >= {record["id"] for record in records[::10]}
+    osb.drop(target)

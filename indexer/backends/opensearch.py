@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -457,6 +458,18 @@ def build_cli(args, progress: ProgressCallback | None = None) -> str:
     return stats.summary(target)
 
 
+def drop(target: Target) -> None:
+    """Delete everything build() made for the alias: its indexes (unfinished ones too), page indexes, template."""
+    client = connect(target)
+    ours = re.compile(rf"{re.escape(target.alias)}-v\d+-\d+(?:{PAGES})?")
+    with errors(target):
+        names = [name for name in client.indices.get(index=f"{target.alias}-v*") if ours.fullmatch(name)]
+        if names:
+            client.indices.delete(index=",".join(names))
+        if client.indices.exists_index_template(name=f"{target.alias}-v{TEMPLATE_VERSION}"):
+            client.indices.delete_index_template(name=f"{target.alias}-v{TEMPLATE_VERSION}")
+
+
 def update_from_crawl(url: str, files: list[Path], crawl_stats) -> None:
     """Index a closing crawl's day files into OpenSearch (crawler.pipelines.index); a failure is logged, the
     archive stays the source to rebuild from."""
@@ -524,11 +537,11 @@ class _Translator:
         """An ids query of the docs where a wildcard, proximity or bounded term really matches (stored text
         checked)."""
         if term not in self._verified:
-            found: set[str] = set()
-            for name in TEXT_FIELDS if term.field is None else (term.field,):
-                body = {"query": {"bool": {"filter": [_candidates(term, name), *self.filters]}}, "_source": [name]}
-                found.update(hit["_id"] for hit in _scan(self.client, self.target, body)
-                             if term_spans(term, hit["_source"].get(name, "")))
+            names = TEXT_FIELDS if term.field is None else (term.field,)
+            candidates = _any([_candidates(term, name) for name in names])  # one request for every field
+            body = {"query": {"bool": {"filter": [candidates, *self.filters]}}, "_source": list(names)}
+            found = {hit["_id"] for hit in _scan(self.client, self.target, body)
+                     if any(term_spans(term, hit["_source"].get(name, "")) for name in names)}
             self._verified[term] = {"ids": {"values": sorted(found)}}
         return self._verified[term]
 
@@ -652,10 +665,16 @@ def _search(run: _Run, body: dict) -> dict:
     return _ask(run.client, run.target, body)
 
 
-def _scan(client: OpenSearch, target: Target, body: dict, **options) -> list[dict]:
-    """Every hit of body (a scroll); every shard must answer."""
+def _scan(client: OpenSearch, target: Target, body: dict, preserve_order: bool = False) -> list[dict]:
+    """Every hit of body (in its sort order with preserve_order); one search when they fit the result window, else
+    a scroll; every shard must answer."""
+    first = _ask(client, target, {**body, "size": WINDOW, "track_total_hits": True,
+                                  **({} if preserve_order else {"sort": ["_doc"]})})
+    if first["hits"]["total"]["value"] <= len(first["hits"]["hits"]):
+        return first["hits"]["hits"]
     return _answer(target, lambda: list(helpers.scan(client, index=target.alias, query=body,
-                                                     allow_partial_search_results=False, **options)))
+                                                     preserve_order=preserve_order,
+                                                     allow_partial_search_results=False)))
 
 
 def _buckets(client: OpenSearch, target: Target, field: str, query: dict | None = None, index: str | None = None,
