@@ -85,7 +85,8 @@ COMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
     "coverage": ("what the archive holds for a paper and dates, and what is missing and why", _coverage),
     "probe": ("what the crawler reads on one page, rule by rule: epaper probe URL", _crawler("probe")),
     "papers": ("the bundled paper profiles (-v: where each URL scheme comes from)", _crawler("papers")),
-    "index": ("build or update the search index: epaper index build [--index DIR] [ARCHIVE_DIR]", _index),
+    "index": ("build or update the search index: epaper index build [--index DIR | --backend opensearch --url URL] "
+              "[ARCHIVE_DIR]", _index),
 }
 
 

@@ -295,3 +295,25 @@ def test_a_crawl_with_opensearch_url_updates_the_index_when_it_closes(opensearch
     assert [hit["id"] for hit in osb.search(osb.Target.parse(url), '"高质量发展"').hits] == [RECORD["id"]]
     assert crawler.stats.get_value("index/opensearch_added") == 1
     osb.drop(osb.Target.parse(url))
+
+
+def test_the_backend_defaults_come_from_the_environment_then_the_config_file(tmp_path, monkeypatch, capsys) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    config = tmp_path / "config.toml"
+    config.write_text(f'backend = "opensearch"\nopensearch_url = "{dead}/cfg"\n', encoding="utf-8")
+    monkeypatch.setenv("EPAPER_CONFIG", str(config))
+    monkeypatch.delenv("EPAPER_BACKEND", raising=False)
+    monkeypatch.delenv("EPAPER_OPENSEARCH_URL", raising=False)
+    assert f"cannot reach OpenSearch at {dead}" in _cli_error(["新区"], capsys)
+    other = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("EPAPER_OPENSEARCH_URL", other)
+    assert f"cannot reach OpenSearch at {other}" in _cli_error(["stats"], capsys)
+    monkeypatch.setenv("EPAPER_BACKEND", "whoosh")  # the environment wins over the file
+    assert "no index at" in _cli_error(["新区", "--index", str(tmp_path / "none")], capsys)
+    monkeypatch.setenv("EPAPER_BACKEND", "solr")
+    assert "EPAPER_BACKEND must be whoosh or opensearch, got 'solr'" in _cli_error(["新区"], capsys)
+    monkeypatch.delenv("EPAPER_BACKEND")
+    config.write_text('backend = "elastic"\n', encoding="utf-8")
+    assert "backend must be whoosh or opensearch, got 'elastic'" in _cli_error(["count", "新区"], capsys)
+    assert indexer_cli.main(["build", str(tmp_path)]) == 2
+    assert "backend must be whoosh or opensearch" in capsys.readouterr().err
