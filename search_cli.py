@@ -101,6 +101,10 @@ examples:
 The index directory defaults to $EPAPER_INDEX, else `index` in ~/.config/epaper/config.toml (or
 $EPAPER_CONFIG), else data/index; build it with
   python -m indexer build --index data/index [--userdict indexer/dicts/xihaian.txt] ARCHIVE_DIR
+An OpenSearch cluster instead (--backend opensearch --url http://HOST:9200[/ALIAS]; defaults
+$EPAPER_BACKEND / $EPAPER_OPENSEARCH_URL or the config file's backend / opensearch_url):
+  python -m indexer build --backend opensearch --url http://HOST:9200 ARCHIVE_DIR
+Every command gives the same hits and counts on both; collocates needs the Whoosh index.
 """
 
 
@@ -172,9 +176,12 @@ def _positive(value: str) -> int:
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    """--index and --userdict."""
+    """--index, --userdict, --backend and --url (indexer.backends)."""
+    from indexer.backends import add_arguments
+
     try:
         index = default_index()
+        add_arguments(parser)
     except ConfigError as exc:
         fail(str(exc))
     parser.add_argument("--index", default=index, metavar="DIR",
@@ -242,8 +249,8 @@ def resolve_dates(args: argparse.Namespace) -> tuple[str | None, str | None]:
 
 
 def check_userdict(args: argparse.Namespace) -> None:
-    """Warn in one line if --userdict/$EPAPER_USERDICT differs from the index's dictionary."""
-    if not args.userdict:
+    """Warn in one line if --userdict/$EPAPER_USERDICT differs from the (Whoosh) index's dictionary."""
+    if not args.userdict or args.backend != "whoosh":
         return
     from pathlib import Path
 
@@ -355,18 +362,19 @@ def print_kwic(lines: list[dict]) -> None:
 def cmd_search(args: argparse.Namespace) -> int:
     """Run a search and print it."""
     date_from, date_to = resolve_dates(args)
+    from indexer.backends import kwic, location, search
     from indexer.errors import EpaperIndexError
-    from indexer.query.search import kwic, search
 
     options = {"paper": args.paper, "date_from": date_from, "date_to": date_to, "sort": args.sort,
                "collapse": args.collapse}
     limit = None if args.all else args.limit
     try:
         check_userdict(args)
+        where = location(args)
         if args.kwic:
-            lines = kwic(args.index, args.query, width=args.width, limit=limit, page=args.page, **options)
+            lines = kwic(where, args.query, width=args.width, limit=limit, page=args.page, **options)
         else:
-            result = search(args.index, args.query, limit=limit, page=args.page,
+            result = search(where, args.query, limit=limit, page=args.page,
                             with_record=args.format == "csv" or args.full, **options)
         if args.save:
             from indexer.query.saved import save_search
@@ -376,7 +384,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     except EpaperIndexError as exc:
         fail(str(exc))
     if not (lines if args.kwic else result.total):
-        _note_coverage(args.index, date_from, date_to, args.paper)
+        _note_coverage(where, date_from, date_to, args.paper)
     elif not args.kwic and not result.hits:
         last = -(-result.total // limit) if limit else 1
         sys.stderr.write(f"{PROG}: note: --page {args.page} is past the last page ({last}) of {result.total} hits\n")
@@ -407,13 +415,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _note_coverage(index: str, date_from: str | None, date_to: str | None, paper: str | None) -> None:
-    """Say on stderr, in one line, which dates the index holds when the asked range reaches outside them."""
+def _note_coverage(where, date_from: str | None, date_to: str | None, paper: str | None) -> None:
+    """Say on stderr, in one line, which dates the index (where: indexer.backends.location) holds when the asked
+    range reaches outside them."""
+    from indexer.backends import coverage_note
     from indexer.errors import EpaperIndexError
-    from indexer.query.search import coverage_note
 
     try:
-        note = coverage_note(index, date_from, date_to, paper)
+        note = coverage_note(where, date_from, date_to, paper)
     except EpaperIndexError:
         return
     if note:
@@ -429,11 +438,11 @@ def cmd_show(argv: list[str]) -> int:
     parser.add_argument("--versions", action="store_true",
                         help="also print every earlier version kept by a re-crawl, and a unified diff of each change")
     args = parser.parse_args(argv)
+    from indexer.backends import get_article, location
     from indexer.errors import EpaperIndexError
-    from indexer.query.search import get_article
 
     try:
-        article = get_article(args.index, args.id)
+        article = get_article(location(args), args.id)
     except EpaperIndexError as exc:
         fail(str(exc))
     if args.format == "json":
@@ -488,8 +497,9 @@ def cmd_count(argv: list[str]) -> int:
     parser.add_argument("--format", choices=("table", "jsonl", "json", "csv"), default="table")
     args = parser.parse_args(query_last(argv))
     date_from, date_to = resolve_dates(args)
+    from indexer.backends import count_table, location
     from indexer.errors import EpaperIndexError
-    from indexer.query.count import BYS, count_table
+    from indexer.query.count import BYS
 
     if args.by not in BYS:
         fail(f"argument --by: invalid choice {args.by!r} (choose from {', '.join(BYS)})")
@@ -497,7 +507,8 @@ def cmd_count(argv: list[str]) -> int:
         fail(f"argument --plot: {args.plot!r} must end in .png or .svg")
     try:
         check_userdict(args)
-        table = count_table(args.index, args.queries, args.by, date_from=date_from, date_to=date_to,
+        where = location(args)
+        table = count_table(where, args.queries, args.by, date_from=date_from, date_to=date_to,
                             paper=args.paper, collapse=args.collapse)
         if args.plot:
             from indexer.query.plot import plot_counts
@@ -511,7 +522,7 @@ def cmd_count(argv: list[str]) -> int:
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot write {args.plot}: {exc.strerror or exc}")
-    _note_coverage(args.index, date_from, date_to, args.paper)
+    _note_coverage(where, date_from, date_to, args.paper)
     if args.format == "csv":
         write_csv(*table.csv_rows())
     elif args.format == "jsonl":
@@ -604,15 +615,15 @@ def cmd_collocates(argv: list[str]) -> int:
     parser.add_argument("--format", choices=("table", "jsonl", "json", "csv"), default="table")
     args = parser.parse_args(argv)
     date_from, date_to = resolve_dates(args)
+    from indexer.backends import collocates, location
     from indexer.errors import EpaperIndexError
-    from indexer.query.collocates import collocates
     from indexer.query.count import BYS
 
     if args.by is not None and args.by not in BYS:
         fail(f"argument --by: invalid choice {args.by!r} (choose from {', '.join(BYS)})")
     try:
         check_userdict(args)
-        result = collocates(args.index, args.query, window=args.window, by=args.by, limit=args.limit,
+        result = collocates(location(args), args.query, window=args.window, by=args.by, limit=args.limit,
                             min_count=args.min_count, paper=args.paper, date_from=date_from, date_to=date_to)
     except EpaperIndexError as exc:
         fail(str(exc))
@@ -655,11 +666,11 @@ def cmd_stats(argv: list[str]) -> int:
     _add_common(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
+    from indexer.backends import index_stats, location
     from indexer.errors import EpaperIndexError
-    from indexer.query.stats import index_stats
 
     try:
-        stats = index_stats(args.index)
+        stats = index_stats(location(args))
     except EpaperIndexError as exc:
         fail(str(exc))
     if args.format == "json":

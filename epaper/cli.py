@@ -92,7 +92,8 @@ COMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
     "coverage": ("what the archive holds for a paper and dates, and what is missing and why", _coverage),
     "probe": ("what the crawler reads on one page, rule by rule: epaper probe URL", _crawler("probe")),
     "papers": ("the bundled paper profiles (-v: where each URL scheme comes from)", _crawler("papers")),
-    "index": ("build or update the search index: epaper index build [--index DIR] [ARCHIVE_DIR]", _index),
+    "index": ("build or update the search index: epaper index build [--index DIR | --backend opensearch --url URL] "
+              "[ARCHIVE_DIR]", _index),
     "serve": ("the reading room: search, read, KWIC, counts and exports in a web browser, on 127.0.0.1: "
               "epaper serve [--index DIR] [--port 8000]", _serve),
 }

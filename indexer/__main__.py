@@ -1,4 +1,5 @@
-"""Command line: `python -m indexer build [--index DIR] [--rebuild] [PATH...]` and `python -m indexer check`."""
+"""Command line: `python -m indexer build [--index DIR | --backend opensearch --url URL] [--rebuild] [PATH...]` and
+`python -m indexer check`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from epaper.argparsing import Parser
 from epaper.config import ConfigError, default_archive, default_index
 from epaper.progress import Progress
+from indexer.backends import add_arguments as add_backend_arguments
 from indexer.build.writer import LOCK_TIMEOUT, build_index
 from indexer.errors import EpaperIndexError
 
@@ -29,6 +31,11 @@ def make_parser(prog: str = PROG) -> argparse.ArgumentParser:
     )
     build.add_argument("--index", type=Path, metavar="DIR",
                        help="index directory (default: $EPAPER_INDEX, the config file's `index`, or data/index)")
+    add_backend_arguments(build)
+    build.add_argument("--shards", type=_count, default=1, metavar="N",
+                       help="OpenSearch: primary shards of a new index (default 1)")
+    build.add_argument("--replicas", type=_count, default=0, metavar="N",
+                       help="OpenSearch: replicas of each shard of a new index (default 0)")
     build.add_argument("--rebuild", action="store_true", help="start from an empty index")
     build.add_argument("--lock-timeout", type=float, default=LOCK_TIMEOUT, metavar="SECONDS",
                        help=f"how long to wait for another writer (default {LOCK_TIMEOUT:g}; 0: fail at once)")
@@ -61,6 +68,13 @@ def make_parser(prog: str = PROG) -> argparse.ArgumentParser:
     return parser
 
 
+def _count(value: str) -> int:
+    """Argparse type: a whole number >= 0."""
+    if not (value.isascii() and value.isdigit() and len(value) < 6):
+        raise argparse.ArgumentTypeError(f"invalid number {value!r}: use a whole number >= 0")
+    return int(value)
+
+
 def _check(args: argparse.Namespace) -> int:
     """Run `check`; return the exit status."""
     from indexer.build.check import check_index, repair
@@ -78,7 +92,12 @@ def _check(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     """Run the CLI; return the exit status."""
-    args = make_parser(prog).parse_args(argv)
+    try:
+        parser = make_parser(prog)
+    except ConfigError as exc:
+        print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     logging.basicConfig(format="%(message)s", level=logging.WARNING, stream=sys.stderr)
     progress = None
     try:
@@ -87,8 +106,13 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
             return _check(args)
         args.paths = args.paths or [Path(default_archive())]
         progress = Progress(f"{prog} build", mode="" if args.progress == "auto" else args.progress)
-        stats = build_index(args.index, args.paths, rebuild=args.rebuild, lock_timeout=args.lock_timeout,
-                            userdict=args.userdict, progress=progress.update)
+        if args.backend == "opensearch":
+            from indexer.backends.opensearch import build_cli
+
+            summary = build_cli(args, progress.update)
+        else:
+            summary = build_index(args.index, args.paths, rebuild=args.rebuild, lock_timeout=args.lock_timeout,
+                                  userdict=args.userdict, progress=progress.update).summary(args.index)
     except (EpaperIndexError, OSError, ConfigError) as exc:
         if progress is not None:
             progress.close()
@@ -101,7 +125,7 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
               file=sys.stderr)
         return INTERRUPTED
     progress.close()
-    print(stats.summary(args.index))
+    print(summary)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: the Founder classic fixture site, built once per session and served on loopback."""
+"""Shared fixtures: the Founder classic fixture site, built once per session and served on loopback; the
+two-node OpenSearch cluster (`opensearch`, tests/opensearch_cluster.py), started once per session when a test asks."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 pytest.register_assert_rewrite("tests.platform_cases")  # its generated tests report like any test module's
 
+from tests.opensearch_cluster import opensearch_fixture  # noqa: E402, F401  (`opensearch`: one cluster per session)
 from tests.sites.founder_classic import build_site  # noqa: E402
 from tests.sites.server import serve  # noqa: E402
 

@@ -10,8 +10,9 @@ classpath; ``Cluster(n=2)`` starts n nodes as ``java`` subprocesses forming one 
         cluster.wait_for("green")
 
 Node logs go to a temporary folder, printed (their tails) when the cluster fails to start or the ``with`` body
-raises, and deleted otherwise. The ``opensearch`` fixture (session scope) is this cluster for a test module that
-imports ``opensearch_fixture``; it skips when java or mvn is missing on a developer machine and fails under CI.
+raises, and deleted otherwise. The ``opensearch`` fixture (session scope, registered once in tests/conftest.py:
+a module importing it would start a cluster of its own) is this cluster; it skips when java or mvn is missing on a
+developer machine and fails under CI.
 
 ``python -m tests.opensearch_cluster`` starts a cluster, prints its start time and each node's RSS, and stops it.
 """

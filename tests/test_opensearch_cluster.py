@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from indexer.analyzers import char_tokens, normalize
-from tests.opensearch_cluster import Cluster, opensearch_fixture  # noqa: F401  (the `opensearch` fixture)
+from tests.opensearch_cluster import Cluster
 from tests.sites.xihaian.data import ISSUES
 
 INDEX = "xihaian-articles"

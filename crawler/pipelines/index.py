@@ -15,7 +15,8 @@ logger = logging.getLogger(__name__)
 
 
 class IndexPipeline:
-    """With INDEX_DIR set, index the written day files in one writer; items pass through untouched.
+    """With INDEX_DIR set, index the written day files in one writer (with OPENSEARCH_URL set, into that
+    OpenSearch cluster too); items pass through untouched.
 
     Scrapy closes pipelines in reverse order, so this one must have a lower order number than the
     archive pipeline to run after it.
@@ -24,6 +25,7 @@ class IndexPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.index_dir = crawler.settings.get("INDEX_DIR") or ""
+        self.opensearch_url = crawler.settings.get("OPENSEARCH_URL") or ""  # also (or instead) update OpenSearch
         self.archive_dir = Path(crawler.settings.get("ARCHIVE_DIR") or "data/archive")
         self.days: set[tuple[str, str]] = set()
 
@@ -38,6 +40,10 @@ class IndexPipeline:
 
     def close_spider(self) -> None:
         files = [p for p in (day_file(self.archive_dir, *day) for day in sorted(self.days)) if p.exists()]
+        if self.opensearch_url and files:
+            from indexer.backends.opensearch import update_from_crawl
+
+            update_from_crawl(self.opensearch_url, files, self.crawler.stats)
         if not self.index_dir or not files:
             return
         from indexer.build.writer import build_index  # only crawls that index pay for the import

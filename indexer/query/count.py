@@ -8,6 +8,7 @@ bucket without one is "no data", not 0). The terminal table, the CSV/JSON export
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -165,6 +166,28 @@ def _date_span(searcher, paper: str | None) -> tuple[str | None, str | None]:
     return cache[paper]
 
 
+def empty_rows(by: str, paper: str | None, date_from: str | None, date_to: str | None,
+               values: Callable[[], list[str]], paper_name: Callable[[str], str],
+               date_span: Callable[[], tuple[str | None, str | None]]) -> dict[str, Bucket]:
+    """Every bucket of a count, empty: the index's papers / page numbers (values(), names by paper_name), or the
+    periods from date_from (else the first day of date_span()) to date_to (else its last day)."""
+    rows: dict[str, Bucket] = {}
+    if by in ("paper", "page"):
+        found = values()
+        if by == "paper" and paper:
+            found = [key for key in found if paper in (key, paper_name(key))]
+        for label in sorted(found, key=_page_key) if by == "page" else sorted(found):
+            rows[label] = Bucket(label, name=paper_name(label) if by == "paper" else "")
+        return rows
+    first, last = date_from, date_to
+    if not (first and last):
+        oldest, newest = date_span()
+        first, last = first or oldest, last or newest
+    if first and last and first <= last:
+        rows = {label: Bucket(label) for label in period_labels(first, last, by)}
+    return rows
+
+
 def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: str | None = None,
           date_to: str | None = None, paper: str | None = None, collapse: bool = False) -> CountResult:
     """Count matching articles and literal occurrences (what `match_spans` finds) per bucket.
@@ -182,20 +205,9 @@ def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: st
             clusters = read_clusters(index_dir, _generation(searcher))
             keep = np.isin(ranked.docnums, earliest_per_cluster(searcher, ranked.docnums.tolist(), clusters))
             run.ranked = fast.Ranked(ranked.docnums[keep], ranked.scores[keep], ranked.strict[keep], ranked.run)
-        rows: dict[str, Bucket] = {}
-        if by in ("paper", "page"):
-            values = [term.decode("utf-8") for term in reader.lexicon("paper" if by == "paper" else "page_no")]
-            if by == "paper" and paper:
-                values = [key for key in values if paper in (key, _paper_name(searcher, key))]
-            for label in sorted(values, key=_page_key) if by == "page" else sorted(values):
-                rows[label] = Bucket(label, name=_paper_name(searcher, label) if by == "paper" else "")
-        else:
-            first, last = date_from, date_to
-            if not (first and last):
-                oldest, newest = _date_span(searcher, paper)
-                first, last = first or oldest, last or newest
-            if first and last and first <= last:
-                rows = {label: Bucket(label) for label in period_labels(first, last, by)}
+        rows = empty_rows(by, paper, date_from, date_to, lambda: [
+            term.decode("utf-8") for term in reader.lexicon("paper" if by == "paper" else "page_no")],
+            lambda key: _paper_name(searcher, key), lambda: _date_span(searcher, paper))
         if run.engine is not None:
             _count_arrays(run, by, rows)
             return CountResult(query, by, date_from, date_to, list(rows.values()))
@@ -354,13 +366,19 @@ def count_table(index_dir: Path | str, queries: list[str], by: str = "month", *,
         raise QueryError("count needs at least one query")
     results = [count(index_dir, query, by, date_from=date_from, date_to=date_to, paper=paper, collapse=collapse)
                for query in queries]
+    holdings = archive_holdings(index_dir, by, date_from=date_from, date_to=date_to, paper=paper)
+    return table_of(results, holdings, by, date_from, date_to, collapse)
+
+
+def table_of(results: list[CountResult], holdings: dict[str, Holding], by: str, date_from: str | None,
+             date_to: str | None, collapse: bool) -> CountTable:
+    """The CountTable of the queries' results (one per query) and the archive's holdings per bucket."""
     labels: dict[str, None] = {}
     names: dict[str, str] = {}
     for result in results:
         for bucket in result.buckets:
             labels.setdefault(bucket.label)
             names[bucket.label] = names.get(bucket.label) or bucket.name
-    holdings = archive_holdings(index_dir, by, date_from=date_from, date_to=date_to, paper=paper)
     if by in ("paper", "page"):  # papers or pages the filters leave empty are listed by count too: no data there
         for label in holdings:
             labels.setdefault(label)

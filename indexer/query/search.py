@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -263,20 +263,30 @@ def known_papers(searcher: Searcher) -> list[str]:
         key = term.decode("utf-8")
         docnum = next(iter(searcher.docs_for_query(wq.Term("paper", key))), None)
         if docnum is not None:
-            name = searcher.stored_fields(docnum).get("paper_name", "")
-            shown.append(f"{key} ({name})" if name else key)
+            shown.append(describe_paper(key, searcher.stored_fields(docnum).get("paper_name", "")))
     return shown
+
+
+def describe_paper(key: str, name: str) -> str:
+    """A paper as known_papers lists it: "key (name)", or the key alone."""
+    return f"{key} ({name})" if name else key
 
 
 def known_pages(searcher: Searcher) -> list[str]:
     """The index's page numbers, each with the page names of (up to 20 of) its articles: "01 要闻/头版"."""
-    shown = []
+    pages: dict[str, list[str]] = {}
     for term in searcher.reader().lexicon("page_no"):
         number = term.decode("utf-8")
         names: dict[str, None] = {}
         for docnum in list(searcher.docs_for_query(wq.Term("page_no", number)))[:20]:
             names.setdefault(searcher.stored_fields(docnum).get("page_name", ""), None)
-        shown.append(" ".join(filter(None, [number, "/".join(filter(None, names))])))
+        pages[number] = list(names)
+    return describe_pages(pages)
+
+
+def describe_pages(pages: dict[str, list[str]]) -> list[str]:
+    """{page number: its page names} as known_pages lists them: "01 要闻/头版", numbers first."""
+    shown = [" ".join(filter(None, [number, "/".join(filter(None, names))])) for number, names in pages.items()]
     return sorted(shown, key=lambda page: (not page[:1].isdigit(), page))
 
 
@@ -285,16 +295,25 @@ def check_filters(searcher: Searcher, compiled: CompiledQuery, paper: str | None
 
     A typo there would otherwise read as "0 hits"; a value of another paper or day is no error.
     """
+    check_filter_values(compiled, paper, lambda leaf: any(any(True for _ in searcher.docs_for_query(query))
+                                                          for query in literal_queries(leaf)),
+                        lambda: known_papers(searcher), lambda: known_pages(searcher))
+
+
+def check_filter_values(compiled: CompiledQuery, paper: str | None, matches: Callable[[Leaf], bool],
+                        papers: Callable[[], list[str]], pages: Callable[[], list[str]]) -> None:
+    """check_filters on any index: matches(leaf) says whether a paper/page leaf matches an article, papers() and
+    pages() list what the index holds (as known_papers / known_pages)."""
     wanted = [Leaf(paper, quoted=True, field="paper")] if paper else []
     wanted += [leaf for leaf in leaves(compiled.ast) if leaf.field in ("paper", "page")]
     for leaf in wanted:
-        if any(any(True for _ in searcher.docs_for_query(query)) for query in literal_queries(leaf)):
+        if matches(leaf):
             continue
         if leaf.field == "paper":
-            held = known_papers(searcher)
+            held = papers()
             raise QueryError(f"unknown paper {leaf.text!r}: the index holds {', '.join(held) or 'no papers'} "
                              "(give the key or the full name)")
-        held = known_pages(searcher)
+        held = pages()
         raise QueryError(f"unknown page {leaf.text!r}: the index holds pages {', '.join(held) or 'none'} "
                          "(a number or part of a page name)")
 
@@ -331,6 +350,11 @@ def coverage_note(index_dir: Path | str, date_from: str | None, date_to: str | N
         return None
     with open_searcher(index_dir) as searcher:
         days = archived_days(searcher, paper)
+    return coverage_of(days, date_from, date_to, paper)
+
+
+def coverage_of(days: list[str], date_from: str | None, date_to: str | None, paper: str | None) -> str | None:
+    """coverage_note for an index whose archived days (sorted YYYY-MM-DD, of that paper) are days."""
     whose = f" of {paper}" if paper else ""
     asked = f"{date_from or 'the start'} to {date_to or 'the end'}"
     if not days:
@@ -447,15 +471,20 @@ def kwic_lines(stored: dict, compiled: CompiledQuery, width: int = 20) -> list[d
     return lines
 
 
-def kwic(index_dir: Path | str, query: str, *, width: int = 20, limit: int | None = None, page: int = 1,
-         **options) -> list[dict]:
-    """Keyword-in-context lines for the hits search() would show with the same options."""
+def check_kwic(width: int, limit: int | None, page: int, options: dict) -> None:
+    """Refuse a KWIC width below 1, bad paging (QueryError) and options kwic() does not know (TypeError)."""
     if width < 1:
         raise QueryError(f"width must be 1 or more, got {width}")
     _check_paging(limit, page)
     unknown = set(options) - {"paper", "date_from", "date_to", "sort", "collapse"}
     if unknown:
         raise TypeError(f"kwic() got unexpected options {sorted(unknown)}")
+
+
+def kwic(index_dir: Path | str, query: str, *, width: int = 20, limit: int | None = None, page: int = 1,
+         **options) -> list[dict]:
+    """Keyword-in-context lines for the hits search() would show with the same options."""
+    check_kwic(width, limit, page, options)
     with run_query(index_dir, query, paper=options.get("paper"), date_from=options.get("date_from"),
                    date_to=options.get("date_to"), sort=options.get("sort", "relevance")) as run:
         _, shown = _select(run, index_dir, limit, page, bool(options.get("collapse")))
@@ -475,20 +504,26 @@ def get_article(index_dir: Path | str, doc_id: str) -> dict:
             stored = searcher.document(id=key) if key else None
             return full_record(stored) if stored else None
 
-        record = fetch(doc_id)
-        if record is None:
-            raise NotFoundError(f"no article with id {doc_id!r} in {index_dir}")
-        first, seen = record, {doc_id}
-        while (back := first.get("continued_from") or "") and back not in seen and (prev := fetch(back)):
-            seen.add(back)
-            first = prev
-        parts, current = [first], first
-        while (on := current.get("continued_on") or "") and on not in {p.get("id") for p in parts}:
-            following = fetch(on)
-            if following is None:
-                break
-            parts.append(following)
-            current = following
+        return with_parts(fetch, doc_id, index_dir)
+
+
+def with_parts(fetch: Callable[[str], dict | None], doc_id: str, where: object) -> dict:
+    """The record fetch(doc_id) returns with its continuation `parts` and `full_text` (see get_article); where
+    names the index in the NotFoundError."""
+    record = fetch(doc_id)
+    if record is None:
+        raise NotFoundError(f"no article with id {doc_id!r} in {where}")
+    first, seen = record, {doc_id}
+    while (back := first.get("continued_from") or "") and back not in seen and (prev := fetch(back)):
+        seen.add(back)
+        first = prev
+    parts, current = [first], first
+    while (on := current.get("continued_on") or "") and on not in {p.get("id") for p in parts}:
+        following = fetch(on)
+        if following is None:
+            break
+        parts.append(following)
+        current = following
     full_text = first.get("full_body") or "\n".join(part.get("body", "") for part in parts)
     return {**record, "parts": parts, "full_text": full_text}
 
