@@ -37,7 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # run as a script from anywhere
+sys.path[:0] = [str(REPO), str(REPO / "bench")]  # run as a script from anywhere, or loaded by a test
+
+from bench_query import cjk_piece, percentile  # noqa: E402
 
 from indexer.synth import make_records  # noqa: E402
 
@@ -118,12 +120,7 @@ def make_queries(records: list[dict], count: int, seed: int) -> dict[str, list[B
         return ("word", rng.choice(words))
 
     def phrase(length: int) -> tuple:
-        while True:
-            body = rng.choice(records)["body"]
-            start = rng.randrange(max(1, len(body) - length))
-            piece = body[start : start + length]
-            if len(piece) == length and all("\u4e00" <= ch <= "\u9fff" for ch in piece):
-                return ("phrase", piece)
+        return ("phrase", cjk_piece(rng, records, length))
 
     def dated(tree: tuple) -> BenchQuery:
         first = rng.randrange(max(1, len(dates) - 60))
@@ -548,13 +545,6 @@ def measured_build(engine: str, corpus: Path, out: Path, docs: int, text_bytes: 
     figures = BuildFigures(usage.ru_utime + usage.ru_stime, wall, peak / 1024, dir_size(index), docs, text_bytes)
     (out / "build.json").write_text(json.dumps(figures.__dict__), encoding="utf-8")
     return figures
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 def hit_total(answer: int | dict) -> int:
