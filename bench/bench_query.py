@@ -72,6 +72,16 @@ def build_or_reuse(docs: int, seed: int, cache: Path, rebuild: bool) -> tuple[Pa
     return index_dir, records, seconds
 
 
+def cjk_piece(rng: random.Random, records: list[dict], length: int) -> str:
+    """A run of length CJK characters cut from the body of a random record."""
+    while True:
+        body = rng.choice(records)["body"]
+        start = rng.randrange(max(1, len(body) - length))
+        piece = body[start : start + length]
+        if len(piece) == length and all("\u4e00" <= ch <= "\u9fff" for ch in piece):
+            return piece
+
+
 def make_queries(records: list[dict], count: int, seed: int) -> dict[str, list[tuple[str, dict]]]:
     """Return {class: [(query, options)]}: words from titles, phrases cut from bodies."""
     from indexer.analyzers import cut_words
@@ -81,12 +91,7 @@ def make_queries(records: list[dict], count: int, seed: int) -> dict[str, list[t
     dates = sorted({r["date"] for r in records})
 
     def phrase(length: int) -> str:
-        while True:
-            body = rng.choice(records)["body"]
-            start = rng.randrange(max(1, len(body) - length))
-            piece = body[start : start + length]
-            if len(piece) == length and all("\u4e00" <= ch <= "\u9fff" for ch in piece):
-                return f'"{piece}"'
+        return f'"{cjk_piece(rng, records, length)}"'
 
     def date_range() -> dict:
         first = rng.randrange(len(dates) - 60)
