@@ -15,9 +15,11 @@ from indexer.errors import BUILD_HINT, IndexNotFoundError, SchemaVersionError
 
 # 2: t2s-folded analyzers, stored `record`, user dictionary, sidecars (pages, near-duplicate clusters).
 # 3: variant forms folded too (衞/卫, 著/着, 靑/青, 硏/研: analyzers.FOLD_VERSION 2).
-SCHEMA_VERSION = 3
+# 4: the word and char fields' postings only in the sidecars (indexer.build.codec).
+SCHEMA_VERSION = 4
 # Why an index of an older version cannot be queried, for the one-line message.
-_OLDER = {2: "its characters were folded before variant forms (衞/卫, 著/着, 靑/青) matched each other"}
+_OLDER = {2: "its characters were folded before variant forms (衞/卫, 著/着, 靑/青) matched each other",
+          3: "it keeps its text postings twice, in Whoosh's files and in the query arrays"}
 META_FILE = "epaper-index.json"
 USERDICT_FILE = "userdict.txt"  # the copy of the user dictionary the index was built with
 PAGES_FILE = "pages.json"  # page records: {key: record}

@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -46,6 +47,9 @@ from indexer.analyzers import normalize
 from indexer.errors import IndexDamagedError
 from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
 
+if TYPE_CHECKING:
+    from indexer.build.fastwrite import WordPostingsBuilder
+
 log = logging.getLogger(__name__)
 VERSION = 4  # 2: word fields; 3: author, page name and page number; 4: CRC-32 of the header and arrays
 EXTENSION = ".epx"
@@ -55,6 +59,9 @@ _ALIGN = 64
 CHAR_FIELDS = {**{name: char_field(name) for name in TEXT_FIELDS}, "author": "author_c", "page_name": "page_name"}
 # Fields whose Whoosh lengths BM25 needs: the word fields and every char field.
 LENGTH_FIELDS = tuple(TEXT_FIELDS) + tuple(CHAR_FIELDS.values())
+# Fields whose postings only the sidecar holds (indexer.build.codec): word fields and char fields.
+WORD_FIELDS = tuple(TEXT_FIELDS)
+POSTING_FIELDS = (*WORD_FIELDS, *CHAR_FIELDS.values())
 # ID fields kept as per-document codes into a list of their values (header "labels").
 CODE_FIELDS = ("paper", "paper_name", "page_no")
 
@@ -157,7 +164,7 @@ def _char_arrays(texts: list[str]) -> dict[str, np.ndarray]:
         "positions": positions,
         "doc_ptr": doc_ptr,
         "docs": docs,
-        "tf": freqs.astype(np.uint16) if not len(freqs) or freqs.max() < 2**16 else freqs,
+        "tf": freqs.astype(tf_dtype(int(freqs.max()) if len(freqs) else 0)),
         "starts": starts,
     }
 
@@ -185,55 +192,53 @@ def term_hash(term: str) -> int:
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-WordPostings = dict[str, tuple[np.ndarray, np.ndarray]]  # term -> (sorted docnums, frequencies)
+def tf_dtype(largest: int) -> type:
+    """The narrowest unsigned dtype that holds term frequencies up to largest."""
+    return np.uint8 if largest < 2**8 else np.uint16 if largest < 2**16 else np.uint32
 
 
-def cut_postings(texts: list[str]) -> WordPostings:
-    """The word-field postings of the documents' texts, cut exactly as the index's word analyzer cuts."""
-    from indexer.build.fastwrite import WordCutter
-
-    cutter = WordCutter()
-    docs: dict[str, list[int]] = {}
-    freqs: dict[str, list[int]] = {}
-    for docnum, text in enumerate(texts):
-        for term, freq in cutter.postings(text)[1].items():
-            if term in docs:
-                docs[term].append(docnum)
-                freqs[term].append(freq)
-            else:
-                docs[term] = [docnum]
-                freqs[term] = [freq]
-    return {term: (np.array(docs[term], dtype=np.int32), np.array(freqs[term], dtype=np.uint32)) for term in docs}
-
-
-def _word_arrays(postings: WordPostings) -> dict[str, np.ndarray]:
-    """A word field's terms (by hash, with their UTF-8 text) and their documents and frequencies."""
-    terms = list(postings)
-    hashes = np.fromiter(map(term_hash, terms), dtype=np.uint64, count=len(terms))
-    order = np.argsort(hashes, kind="stable").tolist()
-    encoded = [terms[i].encode("utf-8") for i in order]
-    text_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
+def word_arrays(terms: list[str], pair_terms: np.ndarray, docs: np.ndarray, tf: np.ndarray) -> dict[str, np.ndarray]:
+    """A word field's arrays from its postings: (term id, doc) pairs sorted by term id then doc, with terms[id]
+    the text of a term id.  Terms are ordered by their 64-bit hash and stored as UTF-8 to confirm a match."""
+    present, counts = np.unique(pair_terms, return_counts=True)
+    hashes = np.fromiter((term_hash(terms[i]) for i in present.tolist()), dtype=np.uint64, count=len(present))
+    by_hash = np.argsort(hashes, kind="stable")
+    rank = np.zeros(len(terms), dtype=np.int64)
+    rank[present[by_hash]] = np.arange(len(present))
+    order = np.argsort(rank[pair_terms], kind="stable")  # pairs of a term stay in document order
+    encoded = [terms[i].encode("utf-8") for i in present[by_hash].tolist()]
+    text_ptr = np.zeros(len(present) + 1, dtype=np.int64)
     np.cumsum([len(item) for item in encoded], out=text_ptr[1:])
-    doc_lists = [postings[terms[i]][0] for i in order]
-    freq_lists = [postings[terms[i]][1] for i in order]
-    doc_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
-    np.cumsum([len(item) for item in doc_lists], out=doc_ptr[1:])
-    freqs = np.concatenate(freq_lists) if freq_lists else np.zeros(0, dtype=np.uint32)
+    doc_ptr = np.zeros(len(present) + 1, dtype=np.int64)
+    np.cumsum(counts[by_hash], out=doc_ptr[1:])
     return {
-        "hashes": hashes[order] if len(terms) else hashes,
+        "hashes": hashes[by_hash],
         "text": np.frombuffer(b"".join(encoded), dtype=np.uint8),
         "text_ptr": text_ptr,
         "doc_ptr": doc_ptr,
-        "docs": (np.concatenate(doc_lists) if doc_lists else np.zeros(0)).astype(np.int32),
-        "tf": freqs.astype(np.uint16 if not len(freqs) or freqs.max() < 2**16 else np.uint32),
+        "docs": docs[order].astype(np.int32),
+        "tf": tf[order].astype(tf_dtype(int(tf.max()) if len(tf) else 0)),
     }
 
 
-def build(perdoc, doccount: int, words: dict[str, WordPostings] | None = None) -> tuple[dict, dict[str, np.ndarray]]:
+def word_index(side: Sidecar, fieldname: str, term: bytes) -> int | None:
+    """The index of a word-field term (UTF-8) in the sidecar's term tables, or None if the segment lacks it."""
+    try:
+        wanted = np.uint64(term_hash(term.decode("utf-8")))
+    except UnicodeDecodeError:
+        return None
+    hashes = side[f"{fieldname}.hashes"]
+    text, pointer = side[f"{fieldname}.text"], side[f"{fieldname}.text_ptr"]
+    low, high = np.searchsorted(hashes, wanted, side="left"), np.searchsorted(hashes, wanted, side="right")
+    return next((index for index in range(int(low), int(high))
+                 if text[pointer[index] : pointer[index + 1]].tobytes() == term), None)
+
+
+def build(perdoc, doccount: int, words: WordPostingsBuilder | None = None) -> tuple[dict, dict[str, np.ndarray]]:
     """Return (header, arrays) of one segment, from its per-document reader: stored fields and field lengths.
 
-    words: the word fields' postings if the caller has them (a segment builder); else they are cut
-    again from the stored text.
+    words: the word fields' postings if the caller has them (a segment builder, which cut them while it
+    added the documents); else they are cut again from the stored text.
     """
     dates = np.zeros(doccount, dtype=np.int32)
     labels: dict[str, dict[str, int]] = {name: {} for name in CODE_FIELDS}
@@ -249,11 +254,18 @@ def build(perdoc, doccount: int, words: dict[str, WordPostings] | None = None) -
             codes[name][docnum] = labels[name].setdefault(normalize_page_no(value) if name == "page_no" else value,
                                                           len(labels[name]))
     arrays: dict[str, np.ndarray] = {"date": dates, **codes}
+    if words is None:
+        from indexer.build.fastwrite import WordPostingsBuilder
+
+        words = WordPostingsBuilder()
+        for name in TEXT_FIELDS:
+            for docnum, text in enumerate(raw[name]):
+                if text:
+                    words.add(name, docnum, text)
     for name in TEXT_FIELDS:
-        postings = words[name] if words is not None and name in words else cut_postings(raw[name])
-        for key, array in _word_arrays(postings).items():
+        for key, array in words.arrays(name).items():
             arrays[f"{name}.{key}"] = array
-        del postings
+    del words
     for name, fieldname in CHAR_FIELDS.items():
         for key, array in _char_arrays([normalize(text) for text in raw.pop(name)]).items():
             arrays[f"{fieldname}.{key}"] = array
@@ -375,6 +387,27 @@ def open_perdoc(storage, segment) -> Iterator:
             files.close()
 
 
+def _folder(storage) -> str | None:
+    """The index folder behind a storage (a FileStorage, or an overlay of a compound file over one)."""
+    for candidate in (storage, getattr(storage, "b", None)):
+        folder = getattr(candidate, "folder", None)
+        if folder:
+            return folder
+    return None
+
+
+def segment_arrays(storage, segment) -> Sidecar:
+    """The sidecar of a segment: its file if valid, else its arrays built in memory from the stored text."""
+    folder = _folder(storage)
+    if folder is not None:
+        found = load(sidecar_path(folder, segment.segment_id()), segment.doc_count_all())
+        if found is not None:
+            return found
+    with open_perdoc(getattr(storage, "b", storage), segment) as perdoc:
+        header, arrays = build(perdoc, segment.doc_count_all())
+    return Sidecar(header, arrays)
+
+
 def ensure_all(index_dir: Path | str, ix) -> int:
     """Make sure every segment of the index has a valid sidecar; return how many were written."""
     written = 0
@@ -384,7 +417,7 @@ def ensure_all(index_dir: Path | str, ix) -> int:
     return written
 
 
-def ensure_or_warn(index_dir: Path | str, storage, segment, words: dict[str, WordPostings] | None = None) -> bool:
+def ensure_or_warn(index_dir: Path | str, storage, segment, words: WordPostingsBuilder | None = None) -> bool:
     """ensure_segment, logging a warning instead of failing the build when the sidecar cannot be made.
 
     The index itself stays correct and searchable (that segment through the general path); a
@@ -397,7 +430,7 @@ def ensure_or_warn(index_dir: Path | str, storage, segment, words: dict[str, Wor
         return False
 
 
-def ensure_segment(index_dir: Path | str, storage, segment, words: dict[str, WordPostings] | None = None) -> bool:
+def ensure_segment(index_dir: Path | str, storage, segment, words: WordPostingsBuilder | None = None) -> bool:
     """Build the sidecar of one segment unless a valid one exists; return True if one was written."""
     path = sidecar_path(index_dir, segment.segment_id())
     if intact(path, segment.doc_count_all()):

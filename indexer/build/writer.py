@@ -33,6 +33,7 @@ from indexer.errors import (
     SchemaVersionError,
     UserDictMismatchError,
 )
+from indexer.build.codec import IndexWriter
 from indexer.build.fastwrite import SegmentBuilder
 from indexer.schema import (
     SCHEMA_VERSION,
@@ -319,8 +320,8 @@ def _finish(builder: SegmentBuilder):
     folder = getattr(builder.storage, "folder", None)
     if segment is not None and folder is not None:
         _release_memory()  # the freed postings, before the sidecar's arrays are allocated
-        sidecar.ensure_or_warn(folder, builder.storage, segment, builder.word_postings)
-    builder.word_postings = {}
+        sidecar.ensure_or_warn(folder, builder.storage, segment, builder.words)
+    builder.words = None
     return segment
 
 
@@ -686,7 +687,7 @@ def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = Fals
         fatal = [problem for problem in health.problems if problem.fix == "rebuild"]
         if fatal:
             raise commit.damaged(index_dir, str(fatal[0]).split(" (")[0], rebuild=True)
-        writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+        writer = IndexWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
         new_segments: list = []
         try:
             existing, where = _indexed_hashes(writer) if keep_existing else ({}, {})
