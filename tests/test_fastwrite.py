@@ -181,3 +181,20 @@ def test_old_minhash_scheme_is_recomputed(archive: Path, tmp_path: Path) -> None
     assert stats.added == 1
     after = read_clusters(tmp_path / "ix")
     assert {k: v for k, v in after.items() if k != "new-one"} == clusters
+
+
+def test_table_folding_equals_the_analyzers() -> None:
+    from indexer.analyzers import fold, normalize, to_simplified
+    from indexer.build import textcodes
+
+    # Every code point up to past the last folded one (surrogates cannot be in a str we index).
+    every = "".join(chr(code) for code in range(0x32000) if not 0xD800 <= code < 0xE000)
+    assert textcodes.fold_codes(textcodes.codes_of(every)).tobytes().decode("utf-32-le") == fold(every)
+    assert textcodes.simplified(every) == to_simplified(every)
+    assert textcodes.normalized_codes(every).tobytes().decode("utf-32-le") == normalize(every)
+    for text in (TRICKY["title"], TRICKY["body"], TRICKY["subtitle"], " \u3000\n", "", "abc"):
+        assert textcodes.normalized_codes(text).tobytes().decode("utf-32-le") == normalize(text)
+        assert textcodes.simplified(text) == to_simplified(text)
+    from indexer.build.fastwrite import _CONTENT
+
+    assert all((_CONTENT.search(ch) is not None) == ch.isalnum() for ch in every)

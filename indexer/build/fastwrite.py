@@ -24,6 +24,7 @@ concurrently.
 from __future__ import annotations
 
 import pickle
+import re
 import zlib
 from array import array
 from collections import defaultdict
@@ -41,6 +42,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from indexer import analyzers
 from indexer.analyzers import T2S_TABLE, CharTokenizer, JiebaWordTokenizer
 from indexer.build.codec import SIDECAR_FIELDS, EpaperCodec
+from indexer.build.textcodes import simplified
 
 BLOCK_LIMIT = 128  # postings per block (W3Codec's default blocklimit)
 COMPRESSION = 3  # zlib level of W3Codec's default
@@ -99,13 +101,17 @@ class WordCutter:
         return length, freqs
 
 
+# A letter or digit (str.isalnum): what analyzers._is_content looks for, as one regex search.
+_CONTENT = re.compile(r"[^\W_]")
+
+
 def expand_word(word: str, segmenter) -> tuple[str, ...]:
     """The content words (lowercased) one raw rjieba word becomes (jieba's ASCII re-split included)."""
     pieces = [word]
     if len(word) > 1 and word.isascii() and analyzers._ASCII_BLOCK.fullmatch(word) \
             and not analyzers._JIEBA_SKIP.fullmatch(word) and not segmenter.has_word(word):
         pieces = [piece for piece in analyzers._JIEBA_SKIP.split(word) if piece]
-    return tuple(piece.lower() for piece in pieces if analyzers._is_content(piece))
+    return tuple(piece.lower() for piece in pieces if _CONTENT.search(piece))
 
 
 _TOKEN_CHUNK = 1 << 20  # tokens gathered before they are folded into (term, doc, freq) postings
@@ -155,18 +161,13 @@ class WordPostingsBuilder:
         if segmenter is not self.segmenter:
             self.segmenter, self.cache = segmenter, {}
         cache = self.cache
-        raw = segmenter.cut(text.translate(T2S_TABLE))
-        found = list(map(cache.get, raw))
-        if None in found:
+        raw = segmenter.cut(simplified(text))
+        missing = set(raw).difference(cache)
+        if missing:
             vocab = self.vocab
-            for position, ids in enumerate(found):
-                if ids is None:
-                    word = raw[position]
-                    ids = cache.get(word)
-                    if ids is None:
-                        ids = cache[word] = tuple(vocab.setdefault(term, len(vocab))
-                                                  for term in expand_word(word, segmenter))
-                    found[position] = ids
+            for word in missing:
+                cache[word] = tuple(vocab.setdefault(term, len(vocab)) for term in expand_word(word, segmenter))
+        found = map(cache.__getitem__, raw)
         tokens = self.fields.get(fieldname)
         if tokens is None:
             tokens = self.fields[fieldname] = _FieldTokens()

@@ -43,7 +43,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.filestore import FileStorage, OverlayStorage
 from whoosh.util.numeric import byte_to_length
 
-from indexer.analyzers import normalize
+from indexer.build import textcodes
 from indexer.errors import IndexDamagedError
 from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
 
@@ -87,26 +87,33 @@ def _doc_chunks(starts: np.ndarray) -> list[tuple[int, int]]:
     return [(first, end) for first, end in zip(edges, edges[1:], strict=False) if end > first]
 
 
+def _chunk_codes(texts: list[str], first: int, end: int) -> np.ndarray:
+    """The normalized characters (analyzers.normalize) of documents first..end-1, end to end, as code points."""
+    codes = textcodes.codes_of("".join(texts[first:end]))
+    return textcodes.fold_codes(codes[textcodes.not_space(codes)])
+
+
 def _chunk_keys(texts: list[str], starts: np.ndarray, first: int, end: int) -> np.ndarray:
-    """The (char << 32 | position) keys of documents first..end-1, sorted, without the gaps between documents."""
-    codes = np.frombuffer(("\x00".join(texts[first:end]) + "\x00").encode("utf-32-le"), dtype="<u4")
+    """The (char << 32 | position) keys of documents first..end-1, sorted (positions skip the gaps between them)."""
     base = int(starts[first])
-    keys = codes.astype(np.uint64)
+    slots = np.ones(int(starts[end]) - base, dtype=bool)
+    slots[starts[first + 1 : end + 1] - 1 - base] = False
+    keys = _chunk_codes(texts, first, end).astype(np.uint64)
     keys <<= np.uint64(32)
-    keys |= np.arange(base, base + len(codes), dtype=np.uint64)
-    keys[starts[first + 1 : end + 1] - 1 - base] = np.iinfo(np.uint64).max  # the gaps sort last, then go
+    keys |= np.flatnonzero(slots).astype(np.uint64) + np.uint64(base)
     keys.sort()
-    return keys[: len(codes) - (end - first)]
+    return keys
 
 
 def _char_arrays(texts: list[str]) -> dict[str, np.ndarray]:
-    """Positions, documents and frequencies of every char of the (already normalized) texts.
+    """Positions, documents and frequencies of every char of the texts, normalized as the char fields are.
 
     Works a chunk of documents at a time (this runs in the build's worker processes, next to the
     segment builder's memory): a first pass counts each char's positions, a second sorts each chunk's
     (char, position) keys and scatters the positions to their char's slice of one array.
     """
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    # str.split() splits on exactly the characters normalize drops (str.isspace).
+    lengths = np.fromiter((len("".join(text.split())) for text in texts), dtype=np.int64, count=len(texts))
     starts = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(lengths + 1, out=starts[1:])
     if starts[-1] >= 2**32:
@@ -114,8 +121,7 @@ def _char_arrays(texts: list[str]) -> dict[str, np.ndarray]:
     chunks = _doc_chunks(starts)
     found_codes, found_counts = [], []
     for first, end in chunks:
-        text = "".join(texts[first:end])
-        codes, counts = np.unique(np.frombuffer(text.encode("utf-32-le"), dtype="<u4"), return_counts=True)
+        codes, counts = np.unique(_chunk_codes(texts, first, end), return_counts=True)
         found_codes.append(codes)
         found_counts.append(counts)
     all_codes = np.concatenate(found_codes) if found_codes else np.zeros(0, dtype=np.uint32)
@@ -267,7 +273,7 @@ def build(perdoc, doccount: int, words: WordPostingsBuilder | None = None) -> tu
             arrays[f"{name}.{key}"] = array
     del words
     for name, fieldname in CHAR_FIELDS.items():
-        for key, array in _char_arrays([normalize(text) for text in raw.pop(name)]).items():
+        for key, array in _char_arrays(raw.pop(name)).items():
             arrays[f"{fieldname}.{key}"] = array
     for fieldname in LENGTH_FIELDS:
         arrays[f"{fieldname}.length"] = _lengths(perdoc, doccount, fieldname)
