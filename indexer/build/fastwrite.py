@@ -194,6 +194,10 @@ class WordPostingsBuilder:
         del tokens, pairs
         return word_arrays(list(self.vocab), terms, docs, freqs)
 
+    def close(self) -> None:
+        """Drop the vocabulary and what is left of the tokens (arrays cannot be made after this)."""
+        self.vocab, self.cache, self.fields = {}, {}, {}
+
 
 _FREQ_VALUES = [pack_uint(n) for n in range(256)]
 

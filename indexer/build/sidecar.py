@@ -32,7 +32,7 @@ import mmap
 import os
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,9 +51,11 @@ if TYPE_CHECKING:
     from indexer.build.fastwrite import WordPostingsBuilder
 
 log = logging.getLogger(__name__)
-VERSION = 4  # 2: word fields; 3: author, page name and page number; 4: CRC-32 of the header and arrays
+# 2: word fields; 3: author, page name and page number; 4: CRC-32 of the header and arrays; 5: the header after
+# the arrays (written as they are made), the only copy of the text postings (indexer.build.codec)
+VERSION = 5
 EXTENSION = ".epx"
-MAGIC = b"EPX1"
+MAGIC = b"EPX2"
 _ALIGN = 64
 # Stored field -> the char field indexed from it (page_name is itself a char field).
 CHAR_FIELDS = {**{name: char_field(name) for name in TEXT_FIELDS}, "author": "author_c", "page_name": "page_name"}
@@ -105,12 +107,29 @@ def _chunk_keys(texts: list[str], starts: np.ndarray, first: int, end: int) -> n
     return keys
 
 
+def _scatter(target: np.ndarray, cursor: np.ndarray, terms: np.ndarray, values: np.ndarray) -> None:
+    """Append values (grouped by term, terms ascending) to each term's slice of target at cursor[term]."""
+    count = len(terms)
+    if not count:
+        return
+    new_term = np.ones(count, dtype=bool)
+    new_term[1:] = terms[1:] != terms[:-1]
+    run_first = np.flatnonzero(new_term)
+    run_length = np.diff(np.append(run_first, count))
+    run_term = terms[run_first]
+    destination = cursor[run_term]
+    cursor[run_term] += run_length
+    target[np.repeat(destination - run_first, run_length) + np.arange(count)] = values
+
+
 def _char_arrays(texts: list[str]) -> dict[str, np.ndarray]:
     """Positions, documents and frequencies of every char of the texts, normalized as the char fields are.
 
     Works a chunk of documents at a time (this runs in the build's worker processes, next to the
-    segment builder's memory): a first pass counts each char's positions, a second sorts each chunk's
-    (char, position) keys and scatters the positions to their char's slice of one array.
+    segment builder's memory): a first pass counts each char's positions and documents, a second sorts
+    each chunk's (char, position) keys and scatters the positions, documents and frequencies to their
+    char's slices of the output arrays (chunks come in document order), so nothing but the outputs
+    grows with the segment.
     """
     # str.split() splits on exactly the characters normalize drops (str.isspace).
     lengths = np.fromiter((len("".join(text.split())) for text in texts), dtype=np.int64, count=len(texts))
@@ -119,51 +138,45 @@ def _char_arrays(texts: list[str]) -> dict[str, np.ndarray]:
     if starts[-1] >= 2**32:
         raise ValueError(f"segment too large for a sidecar ({int(starts[-1])} characters in one field)")
     chunks = _doc_chunks(starts)
-    found_codes, found_counts = [], []
+    found_codes, found_chars, found_docs = [], [], []
     for first, end in chunks:
-        codes, counts = np.unique(_chunk_codes(texts, first, end), return_counts=True)
+        keys = _chunk_codes(texts, first, end).astype(np.uint64)
+        keys <<= np.uint64(32)
+        keys |= np.repeat(np.arange(first, end, dtype=np.uint64), lengths[first:end])
+        pairs, chars = np.unique(keys, return_counts=True)
+        del keys
+        codes, inverse = np.unique((pairs >> np.uint64(32)).astype(np.uint32), return_inverse=True)
         found_codes.append(codes)
-        found_counts.append(counts)
+        found_chars.append(np.bincount(inverse, weights=chars, minlength=len(codes)))
+        found_docs.append(np.bincount(inverse, minlength=len(codes)))
     all_codes = np.concatenate(found_codes) if found_codes else np.zeros(0, dtype=np.uint32)
     codes, inverse = np.unique(all_codes, return_inverse=True)
-    totals = np.bincount(inverse, weights=np.concatenate(found_counts) if found_counts else None,
-                         minlength=len(codes)).astype(np.int64)
-    pos_ptr = np.zeros(len(codes) + 1, dtype=np.int64)
-    np.cumsum(totals, out=pos_ptr[1:])
+    pointers = []
+    for found in (found_chars, found_docs):
+        totals = np.bincount(inverse, weights=np.concatenate(found) if found else None, minlength=len(codes))
+        pointer = np.zeros(len(codes) + 1, dtype=np.int64)
+        np.cumsum(totals.astype(np.int64), out=pointer[1:])
+        pointers.append(pointer)
+    pos_ptr, doc_ptr = pointers
     positions = np.empty(int(pos_ptr[-1]), dtype=np.uint32)
-    cursor = pos_ptr[:-1].copy()
-    pair_terms, pair_docs, pair_freqs = [], [], []
+    docs = np.empty(int(doc_ptr[-1]), dtype=np.int32)
+    freqs = np.empty(int(doc_ptr[-1]), dtype=np.uint32)
+    position_cursor, doc_cursor = pos_ptr[:-1].copy(), doc_ptr[:-1].copy()
     for first, end in chunks:
         keys = _chunk_keys(texts, starts, first, end)
         terms = np.searchsorted(codes, (keys >> np.uint64(32)).astype(np.uint32)).astype(np.int32)
         chunk_positions = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
         del keys
-        count = len(terms)
-        new_term = np.ones(count, dtype=bool)
-        new_term[1:] = terms[1:] != terms[:-1]
-        run_first = np.flatnonzero(new_term)
-        run_length = np.diff(np.append(run_first, count))
-        run_term = terms[run_first]
-        destination = cursor[run_term]
-        cursor[run_term] += run_length
-        positions[np.repeat(destination - run_first, run_length) + np.arange(count)] = chunk_positions
+        _scatter(positions, position_cursor, terms, chunk_positions)
         docs_of = (np.searchsorted(starts, chunk_positions, side="right") - 1).astype(np.int32)
-        new_pair = new_term
-        new_pair[1:] |= docs_of[1:] != docs_of[:-1]
+        count = len(terms)
+        new_pair = np.ones(count, dtype=bool)
+        new_pair[1:] = (terms[1:] != terms[:-1]) | (docs_of[1:] != docs_of[:-1])
         pair_first = np.flatnonzero(new_pair)
-        pair_terms.append(terms[pair_first])
-        pair_docs.append(docs_of[pair_first])
-        pair_freqs.append(np.diff(np.append(pair_first, count)).astype(np.uint32))
-    all_terms = np.concatenate(pair_terms) if pair_terms else np.zeros(0, dtype=np.int32)
-    del pair_terms
-    doc_ptr = np.zeros(len(codes) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(all_terms, minlength=len(codes)), out=doc_ptr[1:])
-    order = np.argsort(all_terms, kind="stable")  # chunks are in document order: stays by doc within a char
-    del all_terms
-    docs = np.concatenate(pair_docs)[order] if pair_docs else np.zeros(0, dtype=np.int32)
-    del pair_docs
-    freqs = np.concatenate(pair_freqs)[order] if pair_freqs else np.zeros(0, dtype=np.uint32)
-    del pair_freqs, order
+        pair_terms = terms[pair_first]
+        _scatter(docs, doc_cursor, pair_terms, docs_of[pair_first])
+        _scatter(freqs, doc_cursor - np.bincount(pair_terms, minlength=len(codes)), pair_terms,
+                 np.diff(np.append(pair_first, count)).astype(np.uint32))
     return {
         "codes": codes.astype(np.uint32),
         "pos_ptr": pos_ptr,
@@ -246,6 +259,14 @@ def build(perdoc, doccount: int, words: WordPostingsBuilder | None = None) -> tu
     words: the word fields' postings if the caller has them (a segment builder, which cut them while it
     added the documents); else they are cut again from the stored text.
     """
+    header, parts = build_parts(perdoc, doccount, words)
+    return header, dict(parts)
+
+
+def build_parts(perdoc, doccount: int,
+                words: WordPostingsBuilder | None = None) -> tuple[dict, Iterator[tuple[str, np.ndarray]]]:
+    """build, with the arrays as a stream of (name, array) made one field at a time (perdoc must stay open
+    until it is consumed): what write needs, in a fraction of the memory."""
     dates = np.zeros(doccount, dtype=np.int32)
     labels: dict[str, dict[str, int]] = {name: {} for name in CODE_FIELDS}
     codes = {name: np.zeros(doccount, dtype=np.int32) for name in CODE_FIELDS}
@@ -259,46 +280,58 @@ def build(perdoc, doccount: int, words: WordPostingsBuilder | None = None) -> tu
             value = stored.get(name) or ""
             codes[name][docnum] = labels[name].setdefault(normalize_page_no(value) if name == "page_no" else value,
                                                           len(labels[name]))
-    arrays: dict[str, np.ndarray] = {"date": dates, **codes}
-    if words is None:
-        from indexer.build.fastwrite import WordPostingsBuilder
-
-        words = WordPostingsBuilder()
-        for name in TEXT_FIELDS:
-            for docnum, text in enumerate(raw[name]):
-                if text:
-                    words.add(name, docnum, text)
-    for name in TEXT_FIELDS:
-        for key, array in words.arrays(name).items():
-            arrays[f"{name}.{key}"] = array
-    del words
-    for name, fieldname in CHAR_FIELDS.items():
-        for key, array in _char_arrays(raw.pop(name)).items():
-            arrays[f"{fieldname}.{key}"] = array
-    for fieldname in LENGTH_FIELDS:
-        arrays[f"{fieldname}.length"] = _lengths(perdoc, doccount, fieldname)
     header = {"version": VERSION, "doccount": doccount, "labels": {name: list(labels[name]) for name in CODE_FIELDS}}
-    return header, arrays
+
+    def parts() -> Iterator[tuple[str, np.ndarray]]:
+        nonlocal words
+        yield "date", dates
+        yield from codes.items()
+        if words is None:
+            from indexer.build.fastwrite import WordPostingsBuilder
+
+            words = WordPostingsBuilder()
+            for name in TEXT_FIELDS:
+                for docnum, text in enumerate(raw[name]):
+                    if text:
+                        words.add(name, docnum, text)
+        for name in TEXT_FIELDS:
+            for key, array in words.arrays(name).items():
+                yield f"{name}.{key}", array
+        words.close()  # its vocabulary, before the char fields' arrays are made
+        words = None
+        for name, fieldname in CHAR_FIELDS.items():
+            for key, array in _char_arrays(raw.pop(name)).items():
+                yield f"{fieldname}.{key}", array
+        for fieldname in LENGTH_FIELDS:
+            yield f"{fieldname}.length", _lengths(perdoc, doccount, fieldname)
+
+    return header, parts()
 
 
-def write(path: Path, header: dict, arrays: dict[str, np.ndarray]) -> None:
-    """Write the sidecar atomically (a hidden temporary file, then a rename)."""
+def write(path: Path, header: dict, arrays: dict[str, np.ndarray] | Iterable[tuple[str, np.ndarray]]) -> None:
+    """Write the sidecar atomically (a hidden temporary file, then a rename).
+
+    arrays may be a stream of (name, array) pairs: each is written as it comes and can be freed before the
+    next one is made (the header, with every array's offset and CRC-32, follows the arrays).
+    """
     layout = {}
     offset = 0
-    for name, array in arrays.items():
-        crc = zlib.crc32(memoryview(np.ascontiguousarray(array)).cast("B")) & 0xFFFFFFFF
-        layout[name] = [offset, array.dtype.str, len(array), crc]
-        offset += -(-array.nbytes // _ALIGN) * _ALIGN
-    head = json.dumps({**header, "arrays": layout}, ensure_ascii=False).encode("utf-8")
-    data_start = -(-(len(MAGIC) + _FIXED + len(head)) // _ALIGN) * _ALIGN
+    data_start = -(-(len(MAGIC) + _FIXED) // _ALIGN) * _ALIGN
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")  # a dot: Whoosh ignores it
     try:
         with temporary.open("wb") as handle:
-            handle.write(MAGIC + struct.pack("<QI", len(head), zlib.crc32(head) & 0xFFFFFFFF) + head)
-            for name, array in arrays.items():
-                handle.seek(data_start + layout[name][0])
-                handle.write(memoryview(np.ascontiguousarray(array)).cast("B"))  # no copy
-            handle.truncate(data_start + offset)
+            for name, array in arrays.items() if isinstance(arrays, dict) else arrays:
+                data = memoryview(np.ascontiguousarray(array)).cast("B")  # no copy
+                layout[name] = [offset, array.dtype.str, len(array), zlib.crc32(data) & 0xFFFFFFFF]
+                handle.seek(data_start + offset)
+                handle.write(data)
+                offset += -(-array.nbytes // _ALIGN) * _ALIGN
+                del data, array
+            head = json.dumps({**header, "arrays": layout}, ensure_ascii=False).encode("utf-8")
+            handle.seek(data_start + offset)
+            handle.write(head)
+            handle.seek(0)
+            handle.write(MAGIC + struct.pack("<QQI", data_start + offset, len(head), zlib.crc32(head) & 0xFFFFFFFF))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -306,7 +339,7 @@ def write(path: Path, header: dict, arrays: dict[str, np.ndarray]) -> None:
         temporary.unlink(missing_ok=True)
 
 
-_FIXED = 12  # after the magic: the header's length (uint64) and CRC-32 (uint32)
+_FIXED = 20  # after the magic: the header's offset and length (uint64 each) and CRC-32 (uint32)
 
 
 @dataclass
@@ -355,14 +388,14 @@ def load(path: Path, doccount: int) -> Sidecar | None:
     try:
         if mapped[: len(MAGIC)] != MAGIC:
             return None
-        head_len, head_crc = struct.unpack_from("<QI", mapped, len(MAGIC))
-        head = bytes(mapped[len(MAGIC) + _FIXED : len(MAGIC) + _FIXED + head_len])
+        head_at, head_len, head_crc = struct.unpack_from("<QQI", mapped, len(MAGIC))
+        head = bytes(mapped[head_at : head_at + head_len])
         if len(head) != head_len or zlib.crc32(head) & 0xFFFFFFFF != head_crc:
             return None
         header = json.loads(head)
         if header.get("version") != VERSION or header.get("doccount") != doccount:
             return None
-        data_start = -(-(len(MAGIC) + _FIXED + head_len) // _ALIGN) * _ALIGN
+        data_start = -(-(len(MAGIC) + _FIXED) // _ALIGN) * _ALIGN
         layout = header.pop("arrays")
         arrays = {name: np.frombuffer(mapped, dtype=np.dtype(dtype), count=count, offset=data_start + offset)
                   for name, (offset, dtype, count, _) in layout.items()}
@@ -442,8 +475,8 @@ def ensure_segment(index_dir: Path | str, storage, segment, words: WordPostingsB
     if intact(path, segment.doc_count_all()):
         return False
     with open_perdoc(storage, segment) as perdoc:
-        header, arrays = build(perdoc, segment.doc_count_all(), words)
-    write(path, header, arrays)
+        header, parts = build_parts(perdoc, segment.doc_count_all(), words)
+        write(path, header, parts)
     return True
 
 
