@@ -64,8 +64,8 @@ dumps = pickle.dumps
 
 # Bytes of memory per buffered ID-field posting (array slots, value list slot, new terms' dict entries).
 _POSTING_BYTES = 84
-# Peak bytes per character of a segment's char fields and per word of its word fields while its sidecar is
-# built (indexer.build.sidecar: positions, the texts read back, their normalized copies, chunk keys and pairs).
+# Bytes of memory per character of a segment's char fields and per word of its word fields until its sidecar is
+# written (the words' term ids, the texts read back, positions, documents and frequencies): bounds a segment.
 _CHAR_BYTES = 14
 _WORD_BYTES = 10
 
@@ -199,14 +199,6 @@ class WordPostingsBuilder:
         self.vocab, self.cache, self.fields = {}, {}, {}
 
 
-_FREQ_VALUES = [pack_uint(n) for n in range(256)]
-
-
-def _freq_value(freq: int) -> bytes:
-    """Frequency.encode(freq), shared bytes objects for small counts."""
-    return _FREQ_VALUES[freq] if freq < 256 else pack_uint(freq)
-
-
 def _new_entry() -> list:
     """The buffered postings of one term: [docnums, weights, values]."""
     return [array("I"), array("f"), []]
@@ -314,7 +306,7 @@ class SegmentBuilder:
 
     @property
     def buffered_mb(self) -> float:
-        """Estimated memory held by buffered postings, in MB."""
+        """Estimated memory the segment needs until its sidecar is written, in MB."""
         return self.buffered / 2**20
 
     def finish(self):

@@ -53,7 +53,7 @@ log = logging.getLogger("indexer")
 META_FIELDS = ("paper", "paper_name", "date", "page_no", "page_name", "author", "url")
 INDEXED_KINDS = ("", "article")
 WRITER_LIMIT_MB = 64  # Whoosh's own pool: only merges of tiny segments go through it
-SEGMENT_LIMIT_MB = 560  # buffered postings per build (split between the processes) before a segment is written
+SEGMENT_LIMIT_MB = 560  # estimated memory of the segments being built (split between the processes; see fastwrite)
 MAX_PROCS = 2
 PARALLEL_MIN_DOCS = 2000  # fewer new/changed articles are indexed in-process (forking costs more)
 LOCK_TIMEOUT = 5.0
@@ -277,7 +277,8 @@ def _index_records(files: list[Path], keys: list[tuple[int, int]], storage, sche
                    limit_mb: float, on_doc: Callable[[], None] | None = None) -> tuple[list, neardup.SignatureTable]:
     """Index the records at keys ((file, line) pairs, sorted) into new segments; return them and the signatures.
 
-    A segment is closed and a new one started whenever the buffered postings reach limit_mb.
+    A segment is closed and a new one started whenever its estimated memory (SegmentBuilder.buffered_mb) reaches
+    limit_mb.
     """
     wanted = set(keys)
     segments: list = []
