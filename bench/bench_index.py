@@ -2,9 +2,11 @@
 
 Generates a deterministic synthetic corpus (seed-page sentences mixed with
 jieba dictionary words drawn by frequency), indexes it both ways in one run
-and prints docs/s, the ratio, chars/s and index size per MB of text.
+and prints docs/s (wall clock), CPU seconds (workers included), the ratios,
+chars/s, index size per MB of text and the number of segments.
 With --rss-docs N (BENCH_SCALE=full: 100,000) it also builds an index of N
-articles in a child process and reports its peak RSS (and its workers').
+articles in a child process and reports its CPU seconds, peak RSS (and its
+workers') and the peak PSS summed over its process tree (sampled).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shlex
 import subprocess
 import sys
@@ -31,14 +34,25 @@ def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and its reaped children so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def segment_count(index_dir: Path) -> int:
+    """Segments of a Whoosh index (one compound .seg file each)."""
+    return len(list(index_dir.glob("*.seg")))
+
+
 def text_size(records: list[dict]) -> tuple[int, int]:
     """Return (characters, UTF-8 bytes) of the indexed text (title + body)."""
     texts = [r["title"] + r["body"] for r in records]
     return sum(map(len, texts)), sum(len(t.encode()) for t in texts)
 
 
-def bench_naive(records: list[dict], index_dir: Path) -> float:
-    """Index title/body with jieba's ChineseAnalyzer, one writer, default settings; return seconds."""
+def bench_naive(records: list[dict], index_dir: Path) -> tuple[float, float]:
+    """Index title/body with jieba's ChineseAnalyzer, one writer, default settings; return (seconds, CPU s)."""
     import jieba
     from jieba.analyse import ChineseAnalyzer
     from whoosh import index
@@ -50,25 +64,25 @@ def bench_naive(records: list[dict], index_dir: Path) -> float:
     schema = Schema(id=ID(unique=True, stored=True), title=TEXT(stored=True, analyzer=analyzer),
                     body=TEXT(stored=True, analyzer=analyzer))
     index_dir.mkdir(parents=True)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     writer = index.create_in(str(index_dir), schema).writer()
     for record in records:
         writer.add_document(id=record["id"], title=record["title"], body=record["body"])
     writer.commit()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, cpu_seconds() - cpu
 
 
-def bench_ours(records: list[dict], work: Path) -> float:
-    """Write the records as a JSONL archive and index them with build_index; return seconds."""
+def bench_ours(records: list[dict], work: Path) -> tuple[float, float]:
+    """Write the records as a JSONL archive and index them with build_index; return (seconds, CPU s)."""
     import rjieba
 
     work.mkdir(parents=True)
     archive = work / "archive.jsonl"
     archive.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     rjieba.cut("预热词典")  # dictionary load is not indexing time
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     build_index(work / "index", [archive])
-    return time.perf_counter() - started
+    return time.perf_counter() - started, cpu_seconds() - cpu
 
 
 RSS_CHILD = """
@@ -77,10 +91,47 @@ sys.path.insert(0, sys.argv[1])
 from indexer.build.writer import build_index
 started = time.perf_counter()
 stats = build_index(sys.argv[2], [sys.argv[3]], rebuild=True)
+own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"seconds": time.perf_counter() - started, "docs": stats.docs,
-                  "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "workers_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+                  "cpu": own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime,
+                  "self_kb": own.ru_maxrss, "workers_kb": workers.ru_maxrss}))
 """
+
+
+def _tree(pid: int) -> list[int]:
+    """pid and its descendants (Linux /proc)."""
+    found = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                for child in handle.read().split():
+                    found += _tree(int(child))
+    except OSError:  # the process ended meanwhile
+        pass
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    """Proportional set size of one process in KB (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            return next((int(line.split()[1]) for line in handle if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0
+
+
+def run_sampling_pss(command: list[str]) -> tuple[str, int]:
+    """Run command; return its stdout and the peak PSS (KB) of its process tree, sampled every 0.2 s."""
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, sum(_pss_kb(pid) for pid in _tree(child.pid)))
+        time.sleep(0.2)
+    out, err = child.communicate()
+    if child.returncode:
+        raise subprocess.CalledProcessError(child.returncode, command, out, err)
+    return out, peak
+
 
 
 def bench_rss(docs: int, seed: int, work: Path) -> dict:
@@ -93,18 +144,21 @@ def bench_rss(docs: int, seed: int, work: Path) -> dict:
                 record["id"] = f"{record['id']}-{start}"
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     text_bytes = archive.stat().st_size
-    done = subprocess.run([sys.executable, "-c", RSS_CHILD, str(REPO), str(work / "index"), str(archive)],
-                          capture_output=True, text=True, check=True)
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    out, peak_pss = run_sampling_pss([sys.executable, "-c", RSS_CHILD, str(REPO), str(work / "index"), str(archive)])
+    result = json.loads(out.strip().splitlines()[-1])
+    result["pss_kb"] = peak_pss
+    result["segments"] = segment_count(work / "index")
     result["index_bytes"] = dir_size(work / "index")
     result["archive_bytes"] = text_bytes
     return result
 
 
-def report(name: str, docs: int, chars: int, text_bytes: int, seconds: float, size: int) -> str:
+def report(name: str, docs: int, chars: int, text_bytes: int, seconds: float, cpu: float, size: int,
+           segments: int) -> str:
     """Return one result line."""
     return (f"{name:<37} {docs / seconds:8.1f} docs/s {chars / seconds:10,.0f} chars/s "
-            f"{seconds:7.2f} s  index {size / 2**20:6.2f} MB = {size / text_bytes:5.2f} MB per MB of text")
+            f"{seconds:7.2f} s ({cpu:7.1f} CPU s)  index {size / 2**20:6.2f} MB = {size / text_bytes:5.2f} MB "
+            f"per MB of text, {segments} segment(s)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,25 +181,30 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="epaper-bench-") as tmp:
         work = Path(tmp)
         if not args.skip_naive:
-            naive_s = bench_naive(records, work / "naive")
-            naive_size = dir_size(work / "naive")
-        ours_s = bench_ours(records, work / "ours")
-        ours_size = dir_size(work / "ours" / "index")
+            naive_s, naive_cpu = bench_naive(records, work / "naive")
+            naive_size, naive_segments = dir_size(work / "naive"), segment_count(work / "naive")
+        ours_s, ours_cpu = bench_ours(records, work / "ours")
+        ours_size, ours_segments = dir_size(work / "ours" / "index"), segment_count(work / "ours" / "index")
         del records
         rss = bench_rss(args.rss_docs, args.seed, work / "rss") if args.rss_docs else None
     if not args.skip_naive:
-        print(report("naive whoosh + jieba ChineseAnalyzer", args.docs, chars, text_bytes, naive_s, naive_size))
-    print(report("ours (rjieba words + char phrases)", args.docs, chars, text_bytes, ours_s, ours_size))
+        print(report("naive whoosh + jieba ChineseAnalyzer", args.docs, chars, text_bytes, naive_s, naive_cpu,
+                     naive_size, naive_segments))
+    print(report("ours (rjieba words + char phrases)", args.docs, chars, text_bytes, ours_s, ours_cpu, ours_size,
+                 ours_segments))
     if not args.skip_naive:
         # Fixed costs (forking writers, sidecars, clustering) weigh more on a small corpus than on the target's.
         scope = "" if args.docs >= 20_000 else "; the target is for 20,000 articles: BENCH_SCALE=full"
-        print(f"ratio ours/naive: {naive_s / ours_s:.2f}x docs/s (target >= 3x{scope})")
+        print(f"ratio ours/naive: {naive_s / ours_s:.2f}x docs/s (target >= 3x{scope}), "
+              f"{naive_cpu / ours_cpu:.2f}x CPU seconds")
     if rss:
         total_kb = rss["self_kb"] + rss["workers_kb"]
-        print(f"peak RSS building {rss['docs']} articles ({rss['archive_bytes'] / 2**20:.0f} MB of JSONL, "
-              f"{rss['docs'] / rss['seconds']:.0f} docs/s): build process {rss['self_kb'] / 1024:.0f} MB, "
-              f"largest worker {rss['workers_kb'] / 1024:.0f} MB, sum {total_kb / 1024:.0f} MB (target <= 1024 MB); "
-              f"index {rss['index_bytes'] / 2**20:.0f} MB")
+        print(f"building {rss['docs']} articles ({rss['archive_bytes'] / 2**20:.0f} MB of JSONL): "
+              f"{rss['cpu']:.0f} CPU s ({rss['cpu'] / rss['docs'] * 1000:.2f} ms per article), "
+              f"{rss['docs'] / rss['seconds']:.0f} docs/s; peak PSS of the process tree {rss['pss_kb'] / 1024:.0f} MB "
+              f"(target <= 1024 MB); peak RSS: build process {rss['self_kb'] / 1024:.0f} MB, "
+              f"largest worker {rss['workers_kb'] / 1024:.0f} MB, sum {total_kb / 1024:.0f} MB; "
+              f"index {rss['index_bytes'] / 2**20:.0f} MB, {rss['segments']} segments")
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end")
     command = ["python", "bench/bench_index.py", "--docs", str(args.docs), "--seed", str(args.seed)]
     if args.rss_docs:

@@ -15,9 +15,11 @@ from indexer.errors import BUILD_HINT, IndexNotFoundError, SchemaVersionError
 
 # 2: t2s-folded analyzers, stored `record`, user dictionary, sidecars (pages, near-duplicate clusters).
 # 3: variant forms folded too (衞/卫, 著/着, 靑/青, 硏/研: analyzers.FOLD_VERSION 2).
-SCHEMA_VERSION = 3
+# 4: the word and char fields' postings only in the sidecars (indexer.build.codec); content_hash not indexed.
+SCHEMA_VERSION = 4
 # Why an index of an older version cannot be queried, for the one-line message.
-_OLDER = {2: "its characters were folded before variant forms (衞/卫, 著/着, 靑/青) matched each other"}
+_OLDER = {2: "its characters were folded before variant forms (衞/卫, 著/着, 靑/青) matched each other",
+          3: "it keeps its text postings twice, in Whoosh's files and in the query arrays"}
 META_FILE = "epaper-index.json"
 USERDICT_FILE = "userdict.txt"  # the copy of the user dictionary the index was built with
 PAGES_FILE = "pages.json"  # page records: {key: record}
@@ -26,6 +28,16 @@ MINHASH_FILE = "minhash.npz"  # MinHash signatures of the indexed articles
 
 # Text fields that take part in plain-word and phrase search, in display order.
 TEXT_FIELDS = ("pretitle", "title", "subtitle", "body")
+
+
+class StoredColumn(ID):
+    """A stored value with a column but no postings (content_hash: read by id, never searched)."""
+
+    indexed = False
+
+    def __init__(self) -> None:
+        super().__init__(stored=True, sortable=True)
+        self.format = None
 
 
 def char_field(name: str) -> str:
@@ -48,7 +60,7 @@ def build_schema() -> Schema:
         "author": STORED(),
         "author_c": TEXT(analyzer=chars, phrase=True),
         "url": STORED(),
-        "content_hash": ID(stored=True, sortable=True),
+        "content_hash": StoredColumn(),
         # The archive record as JSON, without `body` (stored in its own field): for show and CSV.
         "record": STORED(),
     }

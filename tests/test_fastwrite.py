@@ -6,12 +6,15 @@ import json
 from pathlib import Path
 
 import jieba
+import numpy as np
 import pytest
 from whoosh import index
 
 from indexer.analyzers import use_userdict
+from indexer.build import sidecar
 from indexer.build import writer as writer_module
-from indexer.build.fastwrite import SegmentBuilder, WordCutter, char_field_postings
+from indexer.build.codec import IndexWriter
+from indexer.build.fastwrite import SegmentBuilder, WordCutter, WordPostingsBuilder
 from indexer.build.writer import build_index, record_hash, to_document
 from indexer.query.search import read_clusters, search
 from indexer.schema import build_schema
@@ -61,35 +64,52 @@ def test_segment_builder_writes_what_whoosh_writes(tmp_path: Path) -> None:
     whoosh_dir, fast_dir = tmp_path / "whoosh", tmp_path / "fast"
     whoosh_dir.mkdir()
     fast_dir.mkdir()
-    with index.create_in(str(whoosh_dir), build_schema()).writer() as writer:
+    with IndexWriter(index.create_in(str(whoosh_dir), build_schema())) as writer:
         for document in documents:
             writer.add_document(**document)
     ix = index.create_in(str(fast_dir), build_schema())
-    writer = ix.writer()
+    writer = IndexWriter(ix)
     builder = SegmentBuilder(ix.storage, writer.schema, ix.indexname)
     for document in documents:
         builder.add_document(**document)
     segment = builder.finish()
+    # The builder's word postings (cut as it added the documents) in a sidecar file; Whoosh's segment has
+    # none, so its text postings come from arrays built from its stored text.
+    assert sidecar.ensure_segment(fast_dir, ix.storage, segment, builder.words)
     writer.commit(mergetype=lambda w, segments: [*segments, segment])
+    assert not list(whoosh_dir.glob("*.epx"))
     expected, got = _dump(whoosh_dir), _dump(fast_dir)
     assert len(expected[0]) > 3000
     for part, name in enumerate(("postings", "stored fields", "columns", "field lengths", "field totals")):
         assert got[part] == expected[part], name
 
 
-def test_char_and_word_postings_match_the_analyzers() -> None:
+def test_word_postings_and_lengths_match_the_analyzers() -> None:
     schema = build_schema()
     texts = [TRICKY["title"], TRICKY["body"], *(r["body"] for r in make_records(20, seed=5))]
-    cutter = WordCutter()
-    for text in texts:
-        length, found = char_field_postings(text)
-        expected = {term: (freq, value) for term, freq, _, value in
-                    schema["body_c"].format.word_values(text, schema["body_c"].analyzer, mode="index")}
-        assert found == expected and length == sum(freq for freq, _ in expected.values())
+    cutter, builder = WordCutter(), WordPostingsBuilder()
+    expected_postings = {}
+    for docnum, text in enumerate(texts):
+        expected = {term: freq for term, freq, _, _ in
+                    schema["body"].format.word_values(text, schema["body"].analyzer, mode="index")}
         length, counts = cutter.postings(text)
-        expected_counts = {term: freq for term, freq, _, _ in
-                           schema["body"].format.word_values(text, schema["body"].analyzer, mode="index")}
-        assert counts == expected_counts and length == sum(expected_counts.values())
+        assert counts == expected and length == sum(expected.values())
+        assert builder.add("body", docnum, text) == length
+        for term, freq in expected.items():
+            expected_postings[term, docnum] = freq
+    arrays = builder.arrays("body")
+    text, pointer = arrays["text"].tobytes(), arrays["text_ptr"].tolist()
+    found = {}
+    for number in range(len(pointer) - 1):
+        term = text[pointer[number] : pointer[number + 1]].decode("utf-8")
+        assert sidecar.term_hash(term) == int(arrays["hashes"][number])
+        span = slice(int(arrays["doc_ptr"][number]), int(arrays["doc_ptr"][number + 1]))
+        assert np.all(np.diff(arrays["docs"][span]) > 0)
+        for docnum, freq in zip(arrays["docs"][span].tolist(), arrays["tf"][span].tolist(), strict=True):
+            found[term, docnum] = freq
+    assert found == expected_postings and len(found) > 500
+    assert arrays["tf"].dtype == np.uint16  # 的 300 times in one text: too many for uint8
+    assert np.all(np.diff(arrays["hashes"].astype(np.float64)) >= 0)
 
 
 def test_word_cutter_follows_the_user_dictionary(tmp_path: Path) -> None:
@@ -161,3 +181,20 @@ def test_old_minhash_scheme_is_recomputed(archive: Path, tmp_path: Path) -> None
     assert stats.added == 1
     after = read_clusters(tmp_path / "ix")
     assert {k: v for k, v in after.items() if k != "new-one"} == clusters
+
+
+def test_table_folding_equals_the_analyzers() -> None:
+    from indexer.analyzers import fold, normalize, to_simplified
+    from indexer.build import textcodes
+
+    # Every code point up to past the last folded one (surrogates cannot be in a str we index).
+    every = "".join(chr(code) for code in range(0x32000) if not 0xD800 <= code < 0xE000)
+    assert textcodes.fold_codes(textcodes.codes_of(every)).tobytes().decode("utf-32-le") == fold(every)
+    assert textcodes.simplified(every) == to_simplified(every)
+    assert textcodes.normalized_codes(every).tobytes().decode("utf-32-le") == normalize(every)
+    for text in (TRICKY["title"], TRICKY["body"], TRICKY["subtitle"], " \u3000\n", "", "abc"):
+        assert textcodes.normalized_codes(text).tobytes().decode("utf-32-le") == normalize(text)
+        assert textcodes.simplified(text) == to_simplified(text)
+    from indexer.build.fastwrite import _CONTENT
+
+    assert all((_CONTENT.search(ch) is not None) == ch.isalnum() for ch in every)

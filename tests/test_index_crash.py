@@ -305,7 +305,8 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 def test_a_full_disk_fails_the_build_in_one_line_and_the_index_still_answers(corpus, small_disk, tmp_path):
     index_dir = small_disk / "index"
     shutil.copytree(corpus["pristine"], index_dir)
-    bigger = write_jsonl(tmp_path / "big.jsonl", make_records(400, seed=34, body_chars=600))
+    # Enough text that its index (about 4 MB per MB of text) cannot fit in the 2 MB disk.
+    bigger = write_jsonl(tmp_path / "big.jsonl", make_records(1000, seed=34, body_chars=600))
     done = subprocess.run([sys.executable, "-m", "indexer", "build", "--index", str(index_dir), str(corpus["first"]),
                            str(bigger)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2

@@ -163,10 +163,10 @@ def test_a_segment_that_cannot_get_a_sidecar_is_searched_by_the_general_path(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     from indexer.query.search import clear_searcher_cache, run_query
 
-    def too_large(texts):
-        raise ValueError("segment too large for a sidecar")
+    def disk_full(path, header, arrays):
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sidecar, "_char_arrays", too_large)
+    monkeypatch.setattr(sidecar, "write", disk_full)
     monkeypatch.setattr(sidecar.log, "disabled", False)  # a crawl test's logging set-up may have disabled it
     caplog.set_level("WARNING", logger=sidecar.log.name)
     records = make_records(20, seed=7, body_chars=60)
@@ -177,3 +177,8 @@ def test_a_segment_that_cannot_get_a_sidecar_is_searched_by_the_general_path(
     phrase = records[3]["body"][5:9]
     with run_query(tmp_path / "index", f'"{phrase}"') as run:
         assert run.engine is None and len(run.ranked) >= 1
+    # Without the file, the segment's postings are built in memory from its stored text: still exact.
+    from indexer.query.search import search
+
+    expected = {r["id"] for r in records if any(normalize(phrase) in normalize(r[name]) for name in TEXT_FIELDS)}
+    assert {hit["id"] for hit in search(tmp_path / "index", f'"{phrase}"', limit=None).hits} == expected

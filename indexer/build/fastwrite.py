@@ -1,42 +1,48 @@
-"""A fast Whoosh segment builder: the same postings as ``SegmentWriter.add_document``, far less Python.
+"""A fast Whoosh segment builder: the same segment as ``SegmentWriter.add_document``, far less Python.
 
 Whoosh indexes a document by running each field's analyzer chain (one Token object per token),
 pushing every posting through an external-sort pool and then writing it with one method call per
-posting.  For our schema that is the whole cost of indexing: the char fields have one token per
-character.  ``SegmentBuilder`` produces byte-identical segments (same terms, postings, weights,
-position encodings, stored fields, columns and field lengths; tests/test_fastwrite.py compares them
-with Whoosh's own writer) by
+posting.  With this index's codec (``indexer.build.codec``) the word and char fields' postings are
+not in Whoosh's files at all but in the segment's sidecar, so ``SegmentBuilder``
 
-* computing each field's postings directly: a dict from character to positions in one pass over
-  the folded string (char fields), rjieba's ``cut`` with a per-word cache (word fields), the whole
-  value (ID fields); fields of any other kind fall back to ``field.index`` (Whoosh's own path);
-* keeping postings in memory grouped by term (no sort pool) and writing every posting list in
-  blocks of ``blocklimit`` postings at once through Whoosh's postings writer.
+* adds a document's stored fields, columns and field lengths through Whoosh's per-document writer
+  (the lengths BM25 uses: non-space characters of a char field, words of a word field);
+* cuts the word fields once (rjieba's ``cut`` with a per-word cache of term ids) and keeps each
+  field's term ids in flat arrays, from which ``WordPostingsBuilder`` makes the sidecar's word
+  postings in bulk with numpy (no per-posting Python);
+* keeps the ID fields' postings in memory grouped by term (no sort pool) and writes them in blocks
+  of ``blocklimit`` postings at once through Whoosh's postings writer; fields of any other kind fall
+  back to ``field.index`` (Whoosh's own path).
 
+tests/test_fastwrite.py checks the result equals what Whoosh's own writer (with the same codec) writes.
 A builder writes one segment; ``finish`` returns the Whoosh segment object, which a writer commits
-into the index's table of contents (see ``indexer.build.writer``).  Builders in separate processes write
-separate segments of the same index concurrently.
+into the index's table of contents (see ``indexer.build.writer``), and ``words`` holds its word
+postings for the sidecar.  Builders in separate processes write separate segments of the same index
+concurrently.
 """
 
 from __future__ import annotations
 
 import pickle
+import re
 import zlib
 from array import array
 from collections import defaultdict
+from itertools import chain
 from operator import sub
 
 import numpy as np
 from whoosh import formats
 from whoosh.analysis import IDTokenizer
 from whoosh.analysis.analyzers import CompositeAnalyzer
-from whoosh.codec import default_codec
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer import analyzers
-from indexer.analyzers import FOLD_TABLE, T2S_TABLE, CharTokenizer, JiebaWordTokenizer
+from indexer.analyzers import T2S_TABLE, CharTokenizer, JiebaWordTokenizer
+from indexer.build.codec import SIDECAR_FIELDS, EpaperCodec
+from indexer.build.textcodes import simplified
 
 BLOCK_LIMIT = 128  # postings per block (W3Codec's default blocklimit)
 COMPRESSION = 3  # zlib level of W3Codec's default
@@ -56,42 +62,12 @@ def _compress(data: bytes) -> bytes:
     return compressor.compress(data) + compressor.flush()
 dumps = pickle.dumps
 
-# Bytes of memory per buffered posting, for flushing: measured growth of a worker's anonymous RSS (array
-# slots, value list slot and bytes objects, new terms' dict entries and arrays, allocator slack) is about
-# 57 KB per article of the synthetic corpus (~700 postings), ~85 bytes a posting with the chars term below;
-# 48 (the old figure) let workers reach about twice their limit.
+# Bytes of memory per buffered ID-field posting (array slots, value list slot, new terms' dict entries).
 _POSTING_BYTES = 84
-
-
-def char_field_postings(text: str) -> tuple[int, dict[str, tuple[int, bytes]]]:
-    """Return (length, {char: (freq, Positions value)}) exactly as CharTokenizer + Positions would."""
-    chars = "".join(text.split()).translate(FOLD_TABLE)
-    positions: defaultdict[str, list[int]] = defaultdict(list)
-    for pos, ch in enumerate(chars):
-        positions[ch].append(pos)
-    out = {}
-    dumps = pickle.dumps
-    for ch, poslist in positions.items():
-        if len(poslist) == 1:
-            out[ch] = (1, _single_position(poslist[0]))
-        else:
-            deltas = [poslist[0]]
-            deltas += map(sub, poslist[1:], poslist)
-            out[ch] = (len(poslist), pack_uint(len(deltas)) + dumps(deltas, 2))
-    return len(chars), out
-
-
-_SINGLE: dict[int, bytes] = {}
-
-
-def _single_position(pos: int) -> bytes:
-    """Positions.encode([pos]) (cached: most chars occur once in a field)."""
-    value = _SINGLE.get(pos)
-    if value is None:
-        value = pack_uint(1) + pickle.dumps([pos], 2)
-        if len(_SINGLE) < 100_000:
-            _SINGLE[pos] = value
-    return value
+# Bytes of memory per character of a segment's char fields and per word of its word fields until its sidecar is
+# written (the words' term ids, the texts read back, positions, documents and frequencies): bounds a segment.
+_CHAR_BYTES = 14
+_WORD_BYTES = 10
 
 
 class WordCutter:
@@ -103,11 +79,7 @@ class WordCutter:
 
     def _expand(self, word: str) -> tuple[str, ...]:
         """The content words (lowercased) one raw rjieba word becomes (jieba's ASCII re-split included)."""
-        pieces = [word]
-        if len(word) > 1 and word.isascii() and analyzers._ASCII_BLOCK.fullmatch(word) \
-                and not analyzers._JIEBA_SKIP.fullmatch(word) and not self.segmenter.has_word(word):
-            pieces = [piece for piece in analyzers._JIEBA_SKIP.split(word) if piece]
-        return tuple(piece.lower() for piece in pieces if analyzers._is_content(piece))
+        return expand_word(word, self.segmenter)
 
     def postings(self, text: str) -> tuple[int, dict[str, int]]:
         """Return (length, {word: freq}) exactly as JiebaWordTokenizer + Frequency would count them."""
@@ -129,12 +101,102 @@ class WordCutter:
         return length, freqs
 
 
-_FREQ_VALUES = [pack_uint(n) for n in range(256)]
+# A letter or digit (str.isalnum): what analyzers._is_content looks for, as one regex search.
+_CONTENT = re.compile(r"[^\W_]")
 
 
-def _freq_value(freq: int) -> bytes:
-    """Frequency.encode(freq), shared bytes objects for small counts."""
-    return _FREQ_VALUES[freq] if freq < 256 else pack_uint(freq)
+def expand_word(word: str, segmenter) -> tuple[str, ...]:
+    """The content words (lowercased) one raw rjieba word becomes (jieba's ASCII re-split included)."""
+    pieces = [word]
+    if len(word) > 1 and word.isascii() and analyzers._ASCII_BLOCK.fullmatch(word) \
+            and not analyzers._JIEBA_SKIP.fullmatch(word) and not segmenter.has_word(word):
+        pieces = [piece for piece in analyzers._JIEBA_SKIP.split(word) if piece]
+    return tuple(piece.lower() for piece in pieces if _CONTENT.search(piece))
+
+
+_TOKEN_CHUNK = 1 << 20  # tokens gathered before they are folded into (term, doc, freq) postings
+
+
+class _FieldTokens:
+    """One word field's tokens as term ids, document by document, folded into postings a chunk at a time."""
+
+    def __init__(self) -> None:
+        self.ids = array("I")
+        self.docs = array("I")  # documents with at least one token, and their token counts
+        self.counts = array("I")
+        self.pairs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (term ids, docs, freqs) per chunk
+
+    def fold(self) -> None:
+        """Turn the gathered tokens into postings sorted by term id, then document."""
+        if not self.ids:
+            return
+        docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), np.frombuffer(self.counts, dtype=np.uint32))
+        keys = np.frombuffer(self.ids, dtype=np.uint32).astype(np.uint64)
+        keys <<= np.uint64(32)
+        keys |= docs
+        del docs
+        keys, freqs = np.unique(keys, return_counts=True)
+        self.pairs.append(((keys >> np.uint64(32)).astype(np.uint32), (keys & np.uint64(0xFFFFFFFF)).astype(np.int32),
+                           freqs.astype(np.uint32)))
+        self.ids, self.docs, self.counts = array("I"), array("I"), array("I")
+
+
+class WordPostingsBuilder:
+    """The word fields' postings of a segment, cut document by document and made into sidecar arrays in bulk.
+
+    ``add`` cuts a text exactly as the word analyzer does (rjieba default mode on the t2s-folded text,
+    jieba's ASCII re-split, lowercased content words) and returns the field length; ``arrays`` gives
+    the field's sidecar arrays (see indexer.build.sidecar.word_arrays).
+    """
+
+    def __init__(self) -> None:
+        self.segmenter = None
+        self.cache: dict[str, tuple[int, ...]] = {}  # raw rjieba word -> its term ids
+        self.vocab: dict[str, int] = {}
+        self.fields: dict[str, _FieldTokens] = {}
+
+    def add(self, fieldname: str, docnum: int, text: str) -> int:
+        """Cut one document's field text; return its number of words (the field length)."""
+        segmenter = analyzers._active
+        if segmenter is not self.segmenter:
+            self.segmenter, self.cache = segmenter, {}
+        cache = self.cache
+        raw = segmenter.cut(simplified(text))
+        missing = set(raw).difference(cache)
+        if missing:
+            vocab = self.vocab
+            for word in missing:
+                cache[word] = tuple(vocab.setdefault(term, len(vocab)) for term in expand_word(word, segmenter))
+        found = map(cache.__getitem__, raw)
+        tokens = self.fields.get(fieldname)
+        if tokens is None:
+            tokens = self.fields[fieldname] = _FieldTokens()
+        before = len(tokens.ids)
+        tokens.ids.extend(chain.from_iterable(found))
+        count = len(tokens.ids) - before
+        if count:
+            tokens.docs.append(docnum)
+            tokens.counts.append(count)
+            if len(tokens.ids) >= _TOKEN_CHUNK:
+                tokens.fold()
+        return count
+
+    def arrays(self, fieldname: str) -> dict[str, np.ndarray]:
+        """The field's sidecar arrays (terms by hash, their documents and frequencies)."""
+        from indexer.build.sidecar import word_arrays
+
+        tokens = self.fields.pop(fieldname, None) or _FieldTokens()
+        tokens.fold()
+        pairs = tokens.pairs
+        terms = np.concatenate([p[0] for p in pairs]) if pairs else np.zeros(0, dtype=np.uint32)
+        docs = np.concatenate([p[1] for p in pairs]) if pairs else np.zeros(0, dtype=np.int32)
+        freqs = np.concatenate([p[2] for p in pairs]) if pairs else np.zeros(0, dtype=np.uint32)
+        del tokens, pairs
+        return word_arrays(list(self.vocab), terms, docs, freqs)
+
+    def close(self) -> None:
+        """Drop the vocabulary and what is left of the tokens (arrays cannot be made after this)."""
+        self.vocab, self.cache, self.fields = {}, {}, {}
 
 
 def _new_entry() -> list:
@@ -162,24 +224,29 @@ def _kind(field) -> str:
     return "generic"
 
 
+def _sidecar_kind(name: str, field) -> str:
+    """_kind, with word and char fields that the codec does not keep in the sidecar indexed generically."""
+    kind = _kind(field)
+    return "generic" if kind in ("chars", "words") and name not in SIDECAR_FIELDS else kind
+
+
 class SegmentBuilder:
     """Builds one new segment of an index from documents (dicts of field values, as add_document takes)."""
 
     def __init__(self, storage, schema, indexname: str = "MAIN", codec=None) -> None:
         self.storage = storage
         self.schema = schema
-        self.codec = codec or default_codec()
+        self.codec = codec or EpaperCodec()
         self.segment = self.codec.new_segment(storage, indexname)
         self.perdoc = self.codec.per_document_writer(storage, self.segment)
         self.docnum = 0
-        self.kinds = {name: _kind(field) for name, field in schema.items()}
-        # field -> term -> [docnums, weights, values]
-        self.postings: dict[str, dict[str, list]] = {name: defaultdict(_new_entry)
-                                                     for name, kind in self.kinds.items() if kind != "stored"}
+        self.kinds = {name: _sidecar_kind(name, field) for name, field in schema.items()}
+        # field -> term -> [docnums, weights, values] (fields whose postings Whoosh's files hold)
+        self.postings: dict[str, dict[str, list]] = {name: defaultdict(_new_entry) for name, kind in self.kinds.items()
+                                                     if kind not in ("stored", "chars", "words")}
         self.lengths: dict[str, array] = {}  # field -> quantized length per docnum (scorable fields)
-        self.buffered = 0  # estimated bytes of buffered postings
-        self.words = WordCutter()
-        self.word_postings: dict[str, dict] = {}  # word field -> term -> (docnums, freqs), filled by finish()
+        self.buffered = 0  # estimated bytes of memory the segment needs until its sidecar is written
+        self.words: WordPostingsBuilder | None = WordPostingsBuilder()  # the word fields' postings, for the sidecar
         self.closed = False
 
     def _add(self, terms: dict[str, list], docnum: int, term: str, weight: float, value: bytes | None) -> None:
@@ -202,25 +269,16 @@ class SegmentBuilder:
             field = schema[fieldname]
             kind = self.kinds[fieldname]
             length = 0
-            if kind != "stored":
+            if kind == "chars":
+                # str.split() splits on exactly the characters CharTokenizer skips (str.isspace).
+                length = len("".join(value.split()))
+                self.buffered += length * _CHAR_BYTES
+            elif kind == "words":
+                length = self.words.add(fieldname, docnum, value)
+                self.buffered += length * _WORD_BYTES
+            elif kind != "stored":
                 terms = self.postings[fieldname]
-                if kind == "chars":
-                    length, found = char_field_postings(value)
-                    for term, (freq, vbytes) in found.items():
-                        entry = terms[term]
-                        entry[0].append(docnum)
-                        entry[1].append(freq)
-                        entry[2].append(vbytes)
-                    self.buffered += len(found) * _POSTING_BYTES + length * 2
-                elif kind == "words":
-                    length, counts = self.words.postings(value)
-                    for term, freq in counts.items():
-                        entry = terms[term]
-                        entry[0].append(docnum)
-                        entry[1].append(freq)
-                        entry[2].append(_FREQ_VALUES[freq] if freq < 256 else pack_uint(freq))
-                    self.buffered += len(counts) * _POSTING_BYTES
-                elif kind == "id":
+                if kind == "id":
                     if not isinstance(value, str):
                         raise ValueError(f"{value!r} is not unicode")
                     self._add(terms, docnum, value, 1.0, None)
@@ -248,7 +306,7 @@ class SegmentBuilder:
 
     @property
     def buffered_mb(self) -> float:
-        """Estimated memory held by buffered postings, in MB."""
+        """Estimated memory the segment needs until its sidecar is written, in MB."""
         return self.buffered / 2**20
 
     def finish(self):
@@ -262,10 +320,6 @@ class SegmentBuilder:
         fieldwriter = self.codec.field_writer(self.storage, self.segment)
         for fieldname in sorted(self.postings):
             terms = self.postings[fieldname]
-            if self.kinds[fieldname] == "words":
-                # Kept for the query sidecar (indexer.build.sidecar), which would otherwise cut the text again.
-                self.word_postings[fieldname] = {term: (np.frombuffer(docs, dtype=np.uint32), np.asarray(weights))
-                                                 for term, (docs, weights, _) in terms.items()}
             if terms:
                 self._write_field(fieldwriter, fieldname, terms)
             self.postings[fieldname] = defaultdict(_new_entry)

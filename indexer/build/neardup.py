@@ -67,10 +67,12 @@ def signature_values(text: str):
     """
     import numpy as np
 
-    folded = normalize(text)
-    if len(folded) < MIN_CHARS:
+    from indexer.build.textcodes import normalized_codes
+
+    codes = normalized_codes(text)
+    if len(codes) < MIN_CHARS:
         return None
-    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    codes = codes.astype(np.uint64)
     count = len(codes) - SHINGLE + 1
     with np.errstate(over="ignore"):
         hashed = codes[:count].copy()
@@ -83,7 +85,9 @@ def signature_values(text: str):
         hashed *= np.uint64(0xC4CEB9FE1A85EC53)
         hashed ^= hashed >> np.uint64(33)
         a, b = _permutations()
-        return (hashed[:, None] * a[None, :] + b[None, :]).min(axis=0)
+        permuted = np.multiply.outer(hashed, a)
+        permuted += b
+        return permuted.min(axis=0)
 
 
 def signature(text: str):

@@ -32,29 +32,38 @@ import mmap
 import os
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.filestore import FileStorage, OverlayStorage
 from whoosh.util.numeric import byte_to_length
 
-from indexer.analyzers import normalize
+from indexer.build import textcodes
 from indexer.errors import IndexDamagedError
 from indexer.schema import TEXT_FIELDS, char_field, normalize_page_no
 
+if TYPE_CHECKING:
+    from indexer.build.fastwrite import WordPostingsBuilder
+
 log = logging.getLogger(__name__)
-VERSION = 4  # 2: word fields; 3: author, page name and page number; 4: CRC-32 of the header and arrays
+# 2: word fields; 3: author, page name and page number; 4: CRC-32 of the header and arrays; 5: the header after
+# the arrays (written as they are made), the only copy of the text postings (indexer.build.codec)
+VERSION = 5
 EXTENSION = ".epx"
-MAGIC = b"EPX1"
+MAGIC = b"EPX2"
 _ALIGN = 64
 # Stored field -> the char field indexed from it (page_name is itself a char field).
 CHAR_FIELDS = {**{name: char_field(name) for name in TEXT_FIELDS}, "author": "author_c", "page_name": "page_name"}
 # Fields whose Whoosh lengths BM25 needs: the word fields and every char field.
 LENGTH_FIELDS = tuple(TEXT_FIELDS) + tuple(CHAR_FIELDS.values())
+# Fields whose postings only the sidecar holds (indexer.build.codec): word fields and char fields.
+WORD_FIELDS = tuple(TEXT_FIELDS)
+POSTING_FIELDS = (*WORD_FIELDS, *CHAR_FIELDS.values())
 # ID fields kept as per-document codes into a list of their values (header "labels").
 CODE_FIELDS = ("paper", "paper_name", "page_no")
 
@@ -80,84 +89,101 @@ def _doc_chunks(starts: np.ndarray) -> list[tuple[int, int]]:
     return [(first, end) for first, end in zip(edges, edges[1:], strict=False) if end > first]
 
 
+def _chunk_codes(texts: list[str], first: int, end: int) -> np.ndarray:
+    """The normalized characters (analyzers.normalize) of documents first..end-1, end to end, as code points."""
+    codes = textcodes.codes_of("".join(texts[first:end]))
+    return textcodes.fold_codes(codes[textcodes.not_space(codes)])
+
+
 def _chunk_keys(texts: list[str], starts: np.ndarray, first: int, end: int) -> np.ndarray:
-    """The (char << 32 | position) keys of documents first..end-1, sorted, without the gaps between documents."""
-    codes = np.frombuffer(("\x00".join(texts[first:end]) + "\x00").encode("utf-32-le"), dtype="<u4")
+    """The (char << 32 | position) keys of documents first..end-1, sorted (positions skip the gaps between them)."""
     base = int(starts[first])
-    keys = codes.astype(np.uint64)
+    slots = np.ones(int(starts[end]) - base, dtype=bool)
+    slots[starts[first + 1 : end + 1] - 1 - base] = False
+    keys = _chunk_codes(texts, first, end).astype(np.uint64)
     keys <<= np.uint64(32)
-    keys |= np.arange(base, base + len(codes), dtype=np.uint64)
-    keys[starts[first + 1 : end + 1] - 1 - base] = np.iinfo(np.uint64).max  # the gaps sort last, then go
+    keys |= np.flatnonzero(slots).astype(np.uint64) + np.uint64(base)
     keys.sort()
-    return keys[: len(codes) - (end - first)]
+    return keys
+
+
+def _scatter(target: np.ndarray, cursor: np.ndarray, terms: np.ndarray, values: np.ndarray) -> None:
+    """Append values (grouped by term, terms ascending) to each term's slice of target at cursor[term]."""
+    count = len(terms)
+    if not count:
+        return
+    new_term = np.ones(count, dtype=bool)
+    new_term[1:] = terms[1:] != terms[:-1]
+    run_first = np.flatnonzero(new_term)
+    run_length = np.diff(np.append(run_first, count))
+    run_term = terms[run_first]
+    destination = cursor[run_term]
+    cursor[run_term] += run_length
+    target[np.repeat(destination - run_first, run_length) + np.arange(count)] = values
 
 
 def _char_arrays(texts: list[str]) -> dict[str, np.ndarray]:
-    """Positions, documents and frequencies of every char of the (already normalized) texts.
+    """Positions, documents and frequencies of every char of the texts, normalized as the char fields are.
 
     Works a chunk of documents at a time (this runs in the build's worker processes, next to the
-    segment builder's memory): a first pass counts each char's positions, a second sorts each chunk's
-    (char, position) keys and scatters the positions to their char's slice of one array.
+    segment builder's memory): a first pass counts each char's positions and documents, a second sorts
+    each chunk's (char, position) keys and scatters the positions, documents and frequencies to their
+    char's slices of the output arrays (chunks come in document order), so nothing but the outputs
+    grows with the segment.
     """
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    # str.split() splits on exactly the characters normalize drops (str.isspace).
+    lengths = np.fromiter((len("".join(text.split())) for text in texts), dtype=np.int64, count=len(texts))
     starts = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(lengths + 1, out=starts[1:])
     if starts[-1] >= 2**32:
         raise ValueError(f"segment too large for a sidecar ({int(starts[-1])} characters in one field)")
     chunks = _doc_chunks(starts)
-    found_codes, found_counts = [], []
+    found_codes, found_chars, found_docs = [], [], []
     for first, end in chunks:
-        text = "".join(texts[first:end])
-        codes, counts = np.unique(np.frombuffer(text.encode("utf-32-le"), dtype="<u4"), return_counts=True)
+        keys = _chunk_codes(texts, first, end).astype(np.uint64)
+        keys <<= np.uint64(32)
+        keys |= np.repeat(np.arange(first, end, dtype=np.uint64), lengths[first:end])
+        pairs, chars = np.unique(keys, return_counts=True)
+        del keys
+        codes, inverse = np.unique((pairs >> np.uint64(32)).astype(np.uint32), return_inverse=True)
         found_codes.append(codes)
-        found_counts.append(counts)
+        found_chars.append(np.bincount(inverse, weights=chars, minlength=len(codes)))
+        found_docs.append(np.bincount(inverse, minlength=len(codes)))
     all_codes = np.concatenate(found_codes) if found_codes else np.zeros(0, dtype=np.uint32)
     codes, inverse = np.unique(all_codes, return_inverse=True)
-    totals = np.bincount(inverse, weights=np.concatenate(found_counts) if found_counts else None,
-                         minlength=len(codes)).astype(np.int64)
-    pos_ptr = np.zeros(len(codes) + 1, dtype=np.int64)
-    np.cumsum(totals, out=pos_ptr[1:])
+    pointers = []
+    for found in (found_chars, found_docs):
+        totals = np.bincount(inverse, weights=np.concatenate(found) if found else None, minlength=len(codes))
+        pointer = np.zeros(len(codes) + 1, dtype=np.int64)
+        np.cumsum(totals.astype(np.int64), out=pointer[1:])
+        pointers.append(pointer)
+    pos_ptr, doc_ptr = pointers
     positions = np.empty(int(pos_ptr[-1]), dtype=np.uint32)
-    cursor = pos_ptr[:-1].copy()
-    pair_terms, pair_docs, pair_freqs = [], [], []
+    docs = np.empty(int(doc_ptr[-1]), dtype=np.int32)
+    freqs = np.empty(int(doc_ptr[-1]), dtype=np.uint32)
+    position_cursor, doc_cursor = pos_ptr[:-1].copy(), doc_ptr[:-1].copy()
     for first, end in chunks:
         keys = _chunk_keys(texts, starts, first, end)
         terms = np.searchsorted(codes, (keys >> np.uint64(32)).astype(np.uint32)).astype(np.int32)
         chunk_positions = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
         del keys
-        count = len(terms)
-        new_term = np.ones(count, dtype=bool)
-        new_term[1:] = terms[1:] != terms[:-1]
-        run_first = np.flatnonzero(new_term)
-        run_length = np.diff(np.append(run_first, count))
-        run_term = terms[run_first]
-        destination = cursor[run_term]
-        cursor[run_term] += run_length
-        positions[np.repeat(destination - run_first, run_length) + np.arange(count)] = chunk_positions
+        _scatter(positions, position_cursor, terms, chunk_positions)
         docs_of = (np.searchsorted(starts, chunk_positions, side="right") - 1).astype(np.int32)
-        new_pair = new_term
-        new_pair[1:] |= docs_of[1:] != docs_of[:-1]
+        count = len(terms)
+        new_pair = np.ones(count, dtype=bool)
+        new_pair[1:] = (terms[1:] != terms[:-1]) | (docs_of[1:] != docs_of[:-1])
         pair_first = np.flatnonzero(new_pair)
-        pair_terms.append(terms[pair_first])
-        pair_docs.append(docs_of[pair_first])
-        pair_freqs.append(np.diff(np.append(pair_first, count)).astype(np.uint32))
-    all_terms = np.concatenate(pair_terms) if pair_terms else np.zeros(0, dtype=np.int32)
-    del pair_terms
-    doc_ptr = np.zeros(len(codes) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(all_terms, minlength=len(codes)), out=doc_ptr[1:])
-    order = np.argsort(all_terms, kind="stable")  # chunks are in document order: stays by doc within a char
-    del all_terms
-    docs = np.concatenate(pair_docs)[order] if pair_docs else np.zeros(0, dtype=np.int32)
-    del pair_docs
-    freqs = np.concatenate(pair_freqs)[order] if pair_freqs else np.zeros(0, dtype=np.uint32)
-    del pair_freqs, order
+        pair_terms = terms[pair_first]
+        _scatter(docs, doc_cursor, pair_terms, docs_of[pair_first])
+        _scatter(freqs, doc_cursor - np.bincount(pair_terms, minlength=len(codes)), pair_terms,
+                 np.diff(np.append(pair_first, count)).astype(np.uint32))
     return {
         "codes": codes.astype(np.uint32),
         "pos_ptr": pos_ptr,
         "positions": positions,
         "doc_ptr": doc_ptr,
         "docs": docs,
-        "tf": freqs.astype(np.uint16) if not len(freqs) or freqs.max() < 2**16 else freqs,
+        "tf": freqs.astype(tf_dtype(int(freqs.max()) if len(freqs) else 0)),
         "starts": starts,
     }
 
@@ -185,56 +211,62 @@ def term_hash(term: str) -> int:
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-WordPostings = dict[str, tuple[np.ndarray, np.ndarray]]  # term -> (sorted docnums, frequencies)
+def tf_dtype(largest: int) -> type:
+    """The narrowest unsigned dtype that holds term frequencies up to largest."""
+    return np.uint8 if largest < 2**8 else np.uint16 if largest < 2**16 else np.uint32
 
 
-def cut_postings(texts: list[str]) -> WordPostings:
-    """The word-field postings of the documents' texts, cut exactly as the index's word analyzer cuts."""
-    from indexer.build.fastwrite import WordCutter
-
-    cutter = WordCutter()
-    docs: dict[str, list[int]] = {}
-    freqs: dict[str, list[int]] = {}
-    for docnum, text in enumerate(texts):
-        for term, freq in cutter.postings(text)[1].items():
-            if term in docs:
-                docs[term].append(docnum)
-                freqs[term].append(freq)
-            else:
-                docs[term] = [docnum]
-                freqs[term] = [freq]
-    return {term: (np.array(docs[term], dtype=np.int32), np.array(freqs[term], dtype=np.uint32)) for term in docs}
-
-
-def _word_arrays(postings: WordPostings) -> dict[str, np.ndarray]:
-    """A word field's terms (by hash, with their UTF-8 text) and their documents and frequencies."""
-    terms = list(postings)
-    hashes = np.fromiter(map(term_hash, terms), dtype=np.uint64, count=len(terms))
-    order = np.argsort(hashes, kind="stable").tolist()
-    encoded = [terms[i].encode("utf-8") for i in order]
-    text_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
+def word_arrays(terms: list[str], pair_terms: np.ndarray, docs: np.ndarray, tf: np.ndarray) -> dict[str, np.ndarray]:
+    """A word field's arrays from its postings: (term id, doc) pairs sorted by term id then doc, with terms[id]
+    the text of a term id.  Terms are ordered by their 64-bit hash and stored as UTF-8 to confirm a match."""
+    present, counts = np.unique(pair_terms, return_counts=True)
+    hashes = np.fromiter((term_hash(terms[i]) for i in present.tolist()), dtype=np.uint64, count=len(present))
+    by_hash = np.argsort(hashes, kind="stable")
+    rank = np.zeros(len(terms), dtype=np.int64)
+    rank[present[by_hash]] = np.arange(len(present))
+    order = np.argsort(rank[pair_terms], kind="stable")  # pairs of a term stay in document order
+    encoded = [terms[i].encode("utf-8") for i in present[by_hash].tolist()]
+    text_ptr = np.zeros(len(present) + 1, dtype=np.int64)
     np.cumsum([len(item) for item in encoded], out=text_ptr[1:])
-    doc_lists = [postings[terms[i]][0] for i in order]
-    freq_lists = [postings[terms[i]][1] for i in order]
-    doc_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
-    np.cumsum([len(item) for item in doc_lists], out=doc_ptr[1:])
-    freqs = np.concatenate(freq_lists) if freq_lists else np.zeros(0, dtype=np.uint32)
+    doc_ptr = np.zeros(len(present) + 1, dtype=np.int64)
+    np.cumsum(counts[by_hash], out=doc_ptr[1:])
     return {
-        "hashes": hashes[order] if len(terms) else hashes,
+        "hashes": hashes[by_hash],
         "text": np.frombuffer(b"".join(encoded), dtype=np.uint8),
         "text_ptr": text_ptr,
         "doc_ptr": doc_ptr,
-        "docs": (np.concatenate(doc_lists) if doc_lists else np.zeros(0)).astype(np.int32),
-        "tf": freqs.astype(np.uint16 if not len(freqs) or freqs.max() < 2**16 else np.uint32),
+        "docs": docs[order].astype(np.int32),
+        "tf": tf[order].astype(tf_dtype(int(tf.max()) if len(tf) else 0)),
     }
 
 
-def build(perdoc, doccount: int, words: dict[str, WordPostings] | None = None) -> tuple[dict, dict[str, np.ndarray]]:
+def word_index(side: Sidecar, fieldname: str, term: bytes) -> int | None:
+    """The index of a word-field term (UTF-8) in the sidecar's term tables, or None if the segment lacks it."""
+    try:
+        wanted = np.uint64(term_hash(term.decode("utf-8")))
+    except UnicodeDecodeError:
+        return None
+    hashes = side[f"{fieldname}.hashes"]
+    text, pointer = side[f"{fieldname}.text"], side[f"{fieldname}.text_ptr"]
+    low, high = np.searchsorted(hashes, wanted, side="left"), np.searchsorted(hashes, wanted, side="right")
+    return next((index for index in range(int(low), int(high))
+                 if text[pointer[index] : pointer[index + 1]].tobytes() == term), None)
+
+
+def build(perdoc, doccount: int, words: WordPostingsBuilder | None = None) -> tuple[dict, dict[str, np.ndarray]]:
     """Return (header, arrays) of one segment, from its per-document reader: stored fields and field lengths.
 
-    words: the word fields' postings if the caller has them (a segment builder); else they are cut
-    again from the stored text.
+    words: the word fields' postings if the caller has them (a segment builder, which cut them while it
+    added the documents); else they are cut again from the stored text.
     """
+    header, parts = build_parts(perdoc, doccount, words)
+    return header, dict(parts)
+
+
+def build_parts(perdoc, doccount: int,
+                words: WordPostingsBuilder | None = None) -> tuple[dict, Iterator[tuple[str, np.ndarray]]]:
+    """build, with the arrays as a stream of (name, array) made one field at a time (perdoc must stay open
+    until it is consumed): what write needs, in a fraction of the memory."""
     dates = np.zeros(doccount, dtype=np.int32)
     labels: dict[str, dict[str, int]] = {name: {} for name in CODE_FIELDS}
     codes = {name: np.zeros(doccount, dtype=np.int32) for name in CODE_FIELDS}
@@ -248,39 +280,58 @@ def build(perdoc, doccount: int, words: dict[str, WordPostings] | None = None) -
             value = stored.get(name) or ""
             codes[name][docnum] = labels[name].setdefault(normalize_page_no(value) if name == "page_no" else value,
                                                           len(labels[name]))
-    arrays: dict[str, np.ndarray] = {"date": dates, **codes}
-    for name in TEXT_FIELDS:
-        postings = words[name] if words is not None and name in words else cut_postings(raw[name])
-        for key, array in _word_arrays(postings).items():
-            arrays[f"{name}.{key}"] = array
-        del postings
-    for name, fieldname in CHAR_FIELDS.items():
-        for key, array in _char_arrays([normalize(text) for text in raw.pop(name)]).items():
-            arrays[f"{fieldname}.{key}"] = array
-    for fieldname in LENGTH_FIELDS:
-        arrays[f"{fieldname}.length"] = _lengths(perdoc, doccount, fieldname)
     header = {"version": VERSION, "doccount": doccount, "labels": {name: list(labels[name]) for name in CODE_FIELDS}}
-    return header, arrays
+
+    def parts() -> Iterator[tuple[str, np.ndarray]]:
+        nonlocal words
+        yield "date", dates
+        yield from codes.items()
+        if words is None:
+            from indexer.build.fastwrite import WordPostingsBuilder
+
+            words = WordPostingsBuilder()
+            for name in TEXT_FIELDS:
+                for docnum, text in enumerate(raw[name]):
+                    if text:
+                        words.add(name, docnum, text)
+        for name in TEXT_FIELDS:
+            for key, array in words.arrays(name).items():
+                yield f"{name}.{key}", array
+        words.close()  # its vocabulary, before the char fields' arrays are made
+        words = None
+        for name, fieldname in CHAR_FIELDS.items():
+            for key, array in _char_arrays(raw.pop(name)).items():
+                yield f"{fieldname}.{key}", array
+        for fieldname in LENGTH_FIELDS:
+            yield f"{fieldname}.length", _lengths(perdoc, doccount, fieldname)
+
+    return header, parts()
 
 
-def write(path: Path, header: dict, arrays: dict[str, np.ndarray]) -> None:
-    """Write the sidecar atomically (a hidden temporary file, then a rename)."""
+def write(path: Path, header: dict, arrays: dict[str, np.ndarray] | Iterable[tuple[str, np.ndarray]]) -> None:
+    """Write the sidecar atomically (a hidden temporary file, then a rename).
+
+    arrays may be a stream of (name, array) pairs: each is written as it comes and can be freed before the
+    next one is made (the header, with every array's offset and CRC-32, follows the arrays).
+    """
     layout = {}
     offset = 0
-    for name, array in arrays.items():
-        crc = zlib.crc32(memoryview(np.ascontiguousarray(array)).cast("B")) & 0xFFFFFFFF
-        layout[name] = [offset, array.dtype.str, len(array), crc]
-        offset += -(-array.nbytes // _ALIGN) * _ALIGN
-    head = json.dumps({**header, "arrays": layout}, ensure_ascii=False).encode("utf-8")
-    data_start = -(-(len(MAGIC) + _FIXED + len(head)) // _ALIGN) * _ALIGN
+    data_start = -(-(len(MAGIC) + _FIXED) // _ALIGN) * _ALIGN
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")  # a dot: Whoosh ignores it
     try:
         with temporary.open("wb") as handle:
-            handle.write(MAGIC + struct.pack("<QI", len(head), zlib.crc32(head) & 0xFFFFFFFF) + head)
-            for name, array in arrays.items():
-                handle.seek(data_start + layout[name][0])
-                handle.write(memoryview(np.ascontiguousarray(array)).cast("B"))  # no copy
-            handle.truncate(data_start + offset)
+            for name, array in arrays.items() if isinstance(arrays, dict) else arrays:
+                data = memoryview(np.ascontiguousarray(array)).cast("B")  # no copy
+                layout[name] = [offset, array.dtype.str, len(array), zlib.crc32(data) & 0xFFFFFFFF]
+                handle.seek(data_start + offset)
+                handle.write(data)
+                offset += -(-array.nbytes // _ALIGN) * _ALIGN
+                del data, array
+            head = json.dumps({**header, "arrays": layout}, ensure_ascii=False).encode("utf-8")
+            handle.seek(data_start + offset)
+            handle.write(head)
+            handle.seek(0)
+            handle.write(MAGIC + struct.pack("<QQI", data_start + offset, len(head), zlib.crc32(head) & 0xFFFFFFFF))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -288,7 +339,7 @@ def write(path: Path, header: dict, arrays: dict[str, np.ndarray]) -> None:
         temporary.unlink(missing_ok=True)
 
 
-_FIXED = 12  # after the magic: the header's length (uint64) and CRC-32 (uint32)
+_FIXED = 20  # after the magic: the header's offset and length (uint64 each) and CRC-32 (uint32)
 
 
 @dataclass
@@ -337,14 +388,14 @@ def load(path: Path, doccount: int) -> Sidecar | None:
     try:
         if mapped[: len(MAGIC)] != MAGIC:
             return None
-        head_len, head_crc = struct.unpack_from("<QI", mapped, len(MAGIC))
-        head = bytes(mapped[len(MAGIC) + _FIXED : len(MAGIC) + _FIXED + head_len])
+        head_at, head_len, head_crc = struct.unpack_from("<QQI", mapped, len(MAGIC))
+        head = bytes(mapped[head_at : head_at + head_len])
         if len(head) != head_len or zlib.crc32(head) & 0xFFFFFFFF != head_crc:
             return None
         header = json.loads(head)
         if header.get("version") != VERSION or header.get("doccount") != doccount:
             return None
-        data_start = -(-(len(MAGIC) + _FIXED + head_len) // _ALIGN) * _ALIGN
+        data_start = -(-(len(MAGIC) + _FIXED) // _ALIGN) * _ALIGN
         layout = header.pop("arrays")
         arrays = {name: np.frombuffer(mapped, dtype=np.dtype(dtype), count=count, offset=data_start + offset)
                   for name, (offset, dtype, count, _) in layout.items()}
@@ -375,6 +426,27 @@ def open_perdoc(storage, segment) -> Iterator:
             files.close()
 
 
+def _folder(storage) -> str | None:
+    """The index folder behind a storage (a FileStorage, or an overlay of a compound file over one)."""
+    for candidate in (storage, getattr(storage, "b", None)):
+        folder = getattr(candidate, "folder", None)
+        if folder:
+            return folder
+    return None
+
+
+def segment_arrays(storage, segment) -> Sidecar:
+    """The sidecar of a segment: its file if valid, else its arrays built in memory from the stored text."""
+    folder = _folder(storage)
+    if folder is not None:
+        found = load(sidecar_path(folder, segment.segment_id()), segment.doc_count_all())
+        if found is not None:
+            return found
+    with open_perdoc(getattr(storage, "b", storage), segment) as perdoc:
+        header, arrays = build(perdoc, segment.doc_count_all())
+    return Sidecar(header, arrays)
+
+
 def ensure_all(index_dir: Path | str, ix) -> int:
     """Make sure every segment of the index has a valid sidecar; return how many were written."""
     written = 0
@@ -384,7 +456,7 @@ def ensure_all(index_dir: Path | str, ix) -> int:
     return written
 
 
-def ensure_or_warn(index_dir: Path | str, storage, segment, words: dict[str, WordPostings] | None = None) -> bool:
+def ensure_or_warn(index_dir: Path | str, storage, segment, words: WordPostingsBuilder | None = None) -> bool:
     """ensure_segment, logging a warning instead of failing the build when the sidecar cannot be made.
 
     The index itself stays correct and searchable (that segment through the general path); a
@@ -397,14 +469,14 @@ def ensure_or_warn(index_dir: Path | str, storage, segment, words: dict[str, Wor
         return False
 
 
-def ensure_segment(index_dir: Path | str, storage, segment, words: dict[str, WordPostings] | None = None) -> bool:
+def ensure_segment(index_dir: Path | str, storage, segment, words: WordPostingsBuilder | None = None) -> bool:
     """Build the sidecar of one segment unless a valid one exists; return True if one was written."""
     path = sidecar_path(index_dir, segment.segment_id())
     if intact(path, segment.doc_count_all()):
         return False
     with open_perdoc(storage, segment) as perdoc:
-        header, arrays = build(perdoc, segment.doc_count_all(), words)
-    write(path, header, arrays)
+        header, parts = build_parts(perdoc, segment.doc_count_all(), words)
+        write(path, header, parts)
     return True
 
 

@@ -33,6 +33,7 @@ from indexer.errors import (
     SchemaVersionError,
     UserDictMismatchError,
 )
+from indexer.build.codec import IndexWriter
 from indexer.build.fastwrite import SegmentBuilder
 from indexer.schema import (
     SCHEMA_VERSION,
@@ -52,7 +53,7 @@ log = logging.getLogger("indexer")
 META_FIELDS = ("paper", "paper_name", "date", "page_no", "page_name", "author", "url")
 INDEXED_KINDS = ("", "article")
 WRITER_LIMIT_MB = 64  # Whoosh's own pool: only merges of tiny segments go through it
-SEGMENT_LIMIT_MB = 560  # buffered postings per build (split between the processes) before a segment is written
+SEGMENT_LIMIT_MB = 560  # estimated memory of the segments being built (split between the processes; see fastwrite)
 MAX_PROCS = 2
 PARALLEL_MIN_DOCS = 2000  # fewer new/changed articles are indexed in-process (forking costs more)
 LOCK_TIMEOUT = 5.0
@@ -276,7 +277,8 @@ def _index_records(files: list[Path], keys: list[tuple[int, int]], storage, sche
                    limit_mb: float, on_doc: Callable[[], None] | None = None) -> tuple[list, neardup.SignatureTable]:
     """Index the records at keys ((file, line) pairs, sorted) into new segments; return them and the signatures.
 
-    A segment is closed and a new one started whenever the buffered postings reach limit_mb.
+    A segment is closed and a new one started whenever its estimated memory (SegmentBuilder.buffered_mb) reaches
+    limit_mb.
     """
     wanted = set(keys)
     segments: list = []
@@ -319,8 +321,8 @@ def _finish(builder: SegmentBuilder):
     folder = getattr(builder.storage, "folder", None)
     if segment is not None and folder is not None:
         _release_memory()  # the freed postings, before the sidecar's arrays are allocated
-        sidecar.ensure_or_warn(folder, builder.storage, segment, builder.word_postings)
-    builder.word_postings = {}
+        sidecar.ensure_or_warn(folder, builder.storage, segment, builder.words)
+    builder.words = None
     return segment
 
 
@@ -686,7 +688,7 @@ def build_index(index_dir: Path | str, sources: list[Path], rebuild: bool = Fals
         fatal = [problem for problem in health.problems if problem.fix == "rebuild"]
         if fatal:
             raise commit.damaged(index_dir, str(fatal[0]).split(" (")[0], rebuild=True)
-        writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+        writer = IndexWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
         new_segments: list = []
         try:
             existing, where = _indexed_hashes(writer) if keep_existing else ({}, {})
