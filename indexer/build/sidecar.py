@@ -51,6 +51,7 @@ VERSION = 4  # 2: word fields; 3: author, page name and page number; 4: CRC-32 o
 EXTENSION = ".epx"
 MAGIC = b"EPX1"
 _ALIGN = 64
+CRC_BLOCK = 1 << 16  # bytes per checksummed block of an array (older sidecars have one CRC-32 per array)
 # Stored field -> the char field indexed from it (page_name is itself a char field).
 CHAR_FIELDS = {**{name: char_field(name) for name in TEXT_FIELDS}, "author": "author_c", "page_name": "page_name"}
 # Fields whose Whoosh lengths BM25 needs: the word fields and every char field.
@@ -268,10 +269,12 @@ def write(path: Path, header: dict, arrays: dict[str, np.ndarray]) -> None:
     layout = {}
     offset = 0
     for name, array in arrays.items():
-        crc = zlib.crc32(memoryview(np.ascontiguousarray(array)).cast("B")) & 0xFFFFFFFF
-        layout[name] = [offset, array.dtype.str, len(array), crc]
+        data = memoryview(np.ascontiguousarray(array)).cast("B")
+        # One CRC-32 per block, so a query that reads a few slices checks only the blocks they lie in.
+        crcs = [zlib.crc32(data[at : at + CRC_BLOCK]) & 0xFFFFFFFF for at in range(0, len(data), CRC_BLOCK)]
+        layout[name] = [offset, array.dtype.str, len(array), crcs]
         offset += -(-array.nbytes // _ALIGN) * _ALIGN
-    head = json.dumps({**header, "arrays": layout}, ensure_ascii=False).encode("utf-8")
+    head = json.dumps({**header, "crc_block": CRC_BLOCK, "arrays": layout}, ensure_ascii=False).encode("utf-8")
     data_start = -(-(len(MAGIC) + _FIXED + len(head)) // _ALIGN) * _ALIGN
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")  # a dot: Whoosh ignores it
     try:
@@ -293,15 +296,18 @@ _FIXED = 12  # after the magic: the header's length (uint64) and CRC-32 (uint32)
 
 @dataclass
 class Sidecar:
-    """The arrays of one segment, memory-mapped; each array's checksum is checked on its first use."""
+    """The arrays of one segment, memory-mapped; each array's checksum is checked on its first use (whole arrays
+    by ``sidecar[name]``, only the blocks a slice lies in by ``part``)."""
 
     header: dict
     arrays: dict[str, np.ndarray]
     path: Path | None = None
-    crcs: dict[str, int] | None = None
+    crcs: dict[str, int | list[int]] | None = None  # per array: one CRC-32, or one per CRC_BLOCK bytes
+    block: int = 0  # bytes per checksummed block (0: whole arrays)
 
     def __post_init__(self) -> None:
         self._checked: set[str] = set()
+        self._blocks: dict[str, bytearray] = {}  # per array with block CRCs: 1 where the block was checked
 
     def __getitem__(self, name: str) -> np.ndarray:
         array = self.arrays[name]
@@ -309,15 +315,45 @@ class Sidecar:
             self.check(name)
         return array
 
+    def part(self, name: str, start: int, stop: int) -> np.ndarray:
+        """array[start:stop], checking only the blocks it lies in (the whole array without block CRCs)."""
+        array = self.arrays[name]
+        if name not in self._checked:
+            if self.block and self.crcs is not None and isinstance(self.crcs[name], list):
+                size = array.itemsize
+                self._check_blocks(name, start * size // self.block, -(-stop * size // self.block))
+            else:
+                self.check(name)
+        return array[start:stop]
+
+    def _check_blocks(self, name: str, first: int, end: int) -> None:
+        """Check blocks first..end-1 of an array with block CRCs (each once)."""
+        checked = self._blocks.setdefault(name, bytearray(len(self.crcs[name])))
+        if all(checked[first:end]):
+            return
+        data = memoryview(self.arrays[name]).cast("B")
+        for number in range(first, min(end, len(checked))):
+            if not checked[number]:
+                at = number * self.block
+                if zlib.crc32(data[at : at + self.block]) & 0xFFFFFFFF != self.crcs[name][number]:
+                    self._damaged(name)
+                checked[number] = 1
+
+    def _damaged(self, name: str) -> None:
+        """Raise the one-line IndexDamagedError naming the array."""
+        folder = self.path.parent if self.path else "?"
+        raise IndexDamagedError(
+            f"index {folder} is damaged: {self.path.name if self.path else 'a sidecar'} fails its checksum "
+            f"(array {name}); run `python -m indexer check --repair --index {folder}`")
+
     def check(self, name: str) -> None:
-        """Raise IndexDamagedError if the array's bytes differ from the CRC-32 written with it."""
+        """Raise IndexDamagedError if the array's bytes differ from the CRC-32(s) written with it."""
         if self.crcs is not None:
-            found = zlib.crc32(memoryview(self.arrays[name]).cast("B")) & 0xFFFFFFFF
-            if found != self.crcs[name]:
-                folder = self.path.parent if self.path else "?"
-                raise IndexDamagedError(
-                    f"index {folder} is damaged: {self.path.name if self.path else 'a sidecar'} fails its checksum "
-                    f"(array {name}); run `python -m indexer check --repair --index {folder}`")
+            expected = self.crcs[name]
+            if isinstance(expected, list):
+                self._check_blocks(name, 0, len(expected))
+            elif zlib.crc32(memoryview(self.arrays[name]).cast("B")) & 0xFFFFFFFF != expected:
+                self._damaged(name)
         self._checked.add(name)
 
     def check_all(self) -> None:
@@ -349,9 +385,10 @@ def load(path: Path, doccount: int) -> Sidecar | None:
         arrays = {name: np.frombuffer(mapped, dtype=np.dtype(dtype), count=count, offset=data_start + offset)
                   for name, (offset, dtype, count, _) in layout.items()}
         crcs = {name: entry[3] for name, entry in layout.items()}
+        block = int(header.get("crc_block", 0))
     except (ValueError, KeyError, TypeError, IndexError, struct.error):
         return None
-    return Sidecar(header, arrays, path, crcs)
+    return Sidecar(header, arrays, path, crcs, block)
 
 
 @contextmanager
