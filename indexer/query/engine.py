@@ -1,11 +1,15 @@
 """Vectorized query evaluation: numpy set operations over the segments' sidecars.
 
 The reference semantics are ``indexer.query.language`` (docnum sets) plus Whoosh's BM25F ranking; this module
-computes the same hits, tiers, scores and order without a Python step per matching document:
+computes the same hits, tiers, scores and order without a Python step per matching document or per segment:
 
+* a term's postings are gathered from every segment the first time a query needs them: global docnums,
+  and for a character its global positions (the segments' position spaces laid end to end), kept in an
+  LRU of _CACHE_BYTES per open index; an index of one segment is read in place;
 * a quoted phrase (or a plain word's literal form) in a char field is a chain of ``searchsorted``
-  membership tests over its characters' position arrays (``indexer.build.sidecar``), rarest first;
-* a jieba word's documents and frequencies are slices of the sidecar's arrays, found by its hash;
+  membership tests over its characters' position arrays (``indexer.build.sidecar``), rarest first,
+  inside the position windows of a date filter's documents when they form few runs;
+* a jieba word's documents and frequencies are found by its hash in each segment's term table;
 * AND / OR / NOT are bool masks over global docnums;
 * each scoring part (a phrase in one field, a word in one field) adds Whoosh's BM25F formula
   (``idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg_length))``, same idf, same one-byte
