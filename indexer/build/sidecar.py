@@ -51,7 +51,7 @@ VERSION = 4  # 2: word fields; 3: author, page name and page number; 4: CRC-32 o
 EXTENSION = ".epx"
 MAGIC = b"EPX1"
 _ALIGN = 64
-CRC_BLOCK = 1 << 16  # bytes per checksummed block of an array (older sidecars have one CRC-32 per array)
+CRC_BLOCK = 1 << 12  # bytes per checksummed block of an array (older sidecars have one CRC-32 per array)
 # Stored field -> the char field indexed from it (page_name is itself a char field).
 CHAR_FIELDS = {**{name: char_field(name) for name in TEXT_FIELDS}, "author": "author_c", "page_name": "page_name"}
 # Fields whose Whoosh lengths BM25 needs: the word fields and every char field.
@@ -268,13 +268,15 @@ def write(path: Path, header: dict, arrays: dict[str, np.ndarray]) -> None:
     """Write the sidecar atomically (a hidden temporary file, then a rename)."""
     layout = {}
     offset = 0
+    blocks: list[int] = []  # one CRC-32 per block, so a query reading a few slices checks only the blocks they touch
     for name, array in arrays.items():
         data = memoryview(np.ascontiguousarray(array)).cast("B")
-        # One CRC-32 per block, so a query that reads a few slices checks only the blocks they lie in.
-        crcs = [zlib.crc32(data[at : at + CRC_BLOCK]) & 0xFFFFFFFF for at in range(0, len(data), CRC_BLOCK)]
-        layout[name] = [offset, array.dtype.str, len(array), crcs]
+        layout[name] = [offset, array.dtype.str, len(array), len(blocks)]  # its first block's CRC in the table
+        blocks += [zlib.crc32(data[at : at + CRC_BLOCK]) for at in range(0, len(data), CRC_BLOCK)]
         offset += -(-array.nbytes // _ALIGN) * _ALIGN
-    head = json.dumps({**header, "crc_block": CRC_BLOCK, "arrays": layout}, ensure_ascii=False).encode("utf-8")
+    table = np.array(blocks, dtype="<u4")
+    head = json.dumps({**header, "crc_block": CRC_BLOCK, "crc_table": [offset, len(table)], "arrays": layout},
+                      ensure_ascii=False).encode("utf-8")
     data_start = -(-(len(MAGIC) + _FIXED + len(head)) // _ALIGN) * _ALIGN
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")  # a dot: Whoosh ignores it
     try:
@@ -283,7 +285,9 @@ def write(path: Path, header: dict, arrays: dict[str, np.ndarray]) -> None:
             for name, array in arrays.items():
                 handle.seek(data_start + layout[name][0])
                 handle.write(memoryview(np.ascontiguousarray(array)).cast("B"))  # no copy
-            handle.truncate(data_start + offset)
+            handle.seek(data_start + offset)
+            handle.write(table.tobytes())
+            handle.truncate(data_start + offset + table.nbytes)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -302,7 +306,7 @@ class Sidecar:
     header: dict
     arrays: dict[str, np.ndarray]
     path: Path | None = None
-    crcs: dict[str, int | list[int]] | None = None  # per array: one CRC-32, or one per CRC_BLOCK bytes
+    crcs: dict[str, int | np.ndarray] | None = None  # per array: one CRC-32, or one per `block` bytes
     block: int = 0  # bytes per checksummed block (0: whole arrays)
 
     def __post_init__(self) -> None:
@@ -319,7 +323,7 @@ class Sidecar:
         """array[start:stop], checking only the blocks it lies in (the whole array without block CRCs)."""
         array = self.arrays[name]
         if name not in self._checked:
-            if self.block and self.crcs is not None and isinstance(self.crcs[name], list):
+            if self.block and self.crcs is not None and not isinstance(self.crcs[name], int):
                 size = array.itemsize
                 self._check_blocks(name, start * size // self.block, -(-stop * size // self.block))
             else:
@@ -329,13 +333,14 @@ class Sidecar:
     def _check_blocks(self, name: str, first: int, end: int) -> None:
         """Check blocks first..end-1 of an array with block CRCs (each once)."""
         checked = self._blocks.setdefault(name, bytearray(len(self.crcs[name])))
-        if all(checked[first:end]):
+        end = min(end, len(checked))
+        if checked.find(0, first, end) < 0:
             return
-        data = memoryview(self.arrays[name]).cast("B")
-        for number in range(first, min(end, len(checked))):
+        data, expected = memoryview(self.arrays[name]).cast("B"), self.crcs[name][first:end].tolist()
+        for number in range(first, end):
             if not checked[number]:
                 at = number * self.block
-                if zlib.crc32(data[at : at + self.block]) & 0xFFFFFFFF != self.crcs[name][number]:
+                if zlib.crc32(data[at : at + self.block]) != expected[number - first]:
                     self._damaged(name)
                 checked[number] = 1
 
@@ -350,7 +355,7 @@ class Sidecar:
         """Raise IndexDamagedError if the array's bytes differ from the CRC-32(s) written with it."""
         if self.crcs is not None:
             expected = self.crcs[name]
-            if isinstance(expected, list):
+            if not isinstance(expected, int):
                 self._check_blocks(name, 0, len(expected))
             elif zlib.crc32(memoryview(self.arrays[name]).cast("B")) & 0xFFFFFFFF != expected:
                 self._damaged(name)
@@ -384,8 +389,14 @@ def load(path: Path, doccount: int) -> Sidecar | None:
         layout = header.pop("arrays")
         arrays = {name: np.frombuffer(mapped, dtype=np.dtype(dtype), count=count, offset=data_start + offset)
                   for name, (offset, dtype, count, _) in layout.items()}
-        crcs = {name: entry[3] for name, entry in layout.items()}
-        block = int(header.get("crc_block", 0))
+        block = int(header.pop("crc_block", 0))
+        if block:  # entry[3]: the array's first block in the table of block CRCs
+            at, count = header.pop("crc_table")
+            table = np.frombuffer(mapped, dtype="<u4", count=count, offset=data_start + at)
+            crcs = {name: table[first : first + -(-arrays[name].nbytes // block)]
+                    for name, (_, _, _, first) in layout.items()}
+        else:  # written before block CRCs: entry[3] is the whole array's
+            crcs = {name: entry[3] for name, entry in layout.items()}
     except (ValueError, KeyError, TypeError, IndexError, struct.error):
         return None
     return Sidecar(header, arrays, path, crcs, block)

@@ -26,7 +26,7 @@ numbers are per-document codes.  Indexes whose segments lack a sidecar take the 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from math import log
 from pathlib import Path
@@ -104,19 +104,35 @@ class PhraseHits:
     occurrences: np.ndarray = field(default_factory=lambda: _EMPTY)
 
 
-@dataclass
 class Postings:
     """One term over the whole index: its documents (global docnums, sorted, deleted ones included), their
-    frequencies and, for a char-field term, its global positions (sorted)."""
+    frequencies and, for a char-field term, its global positions (sorted).  A char's documents and
+    frequencies are gathered when first asked for (a phrase's positions decide which fields need them)."""
 
-    docs: np.ndarray
-    tf: np.ndarray
-    positions: np.ndarray | None = None
+    def __init__(self, docs: np.ndarray | Callable[[], tuple[np.ndarray, np.ndarray]], tf: np.ndarray | None = None,
+                 positions: np.ndarray | None = None, doc_frequency: int | None = None) -> None:
+        self._load = docs if callable(docs) else None
+        self._docs, self._tf = (None, None) if callable(docs) else (docs, tf)
+        self.positions = positions
+        self.doc_frequency = len(docs) if doc_frequency is None else doc_frequency
+        # What the cache counts: the documents and frequencies as if loaded (8 + 2 bytes each).
+        self.nbytes = self.doc_frequency * 10 + (positions.nbytes if positions is not None else 0)
+
+    def _loaded(self) -> tuple[np.ndarray, np.ndarray]:
+        """(docs, tf), gathered on first use."""
+        if self._docs is None:
+            self._docs, self._tf = self._load()
+        return self._docs, self._tf
 
     @property
-    def nbytes(self) -> int:
-        """Memory held (views of one segment's arrays count too: they are small next to the cache)."""
-        return self.docs.nbytes + self.tf.nbytes + (self.positions.nbytes if self.positions is not None else 0)
+    def docs(self) -> np.ndarray:
+        """Global docnums, sorted."""
+        return self._loaded()[0]
+
+    @property
+    def tf(self) -> np.ndarray:
+        """Frequency in each of docs."""
+        return self._loaded()[1]
 
 
 _NOTHING = Postings(_EMPTY, np.zeros(0), _EMPTY)
@@ -165,8 +181,8 @@ class _Gathered:
     def _gather(self, name: str, found: list[tuple[int, int, int]], shifts: list[int] | None,
                 dtype: np.dtype | None = None) -> np.ndarray:
         """Concatenate array `name` of the segments' slices [(segment number, start, stop)], each shifted."""
-        segments = self.engine.segments
-        parts = [segments[number].arrays.part(f"{self.fieldname}.{name}", low, high) for number, low, high in found]
+        segments, name = self.engine.segments, f"{self.fieldname}.{name}"
+        parts = [segments[number].arrays.part(name, low, high) for number, low, high in found]
         if len(parts) == 1 and (not shifts or not shifts[found[0][0]]) and dtype is None:
             return parts[0]
         out = np.empty(sum(len(part) for part in parts), dtype=dtype or parts[0].dtype)
@@ -221,9 +237,13 @@ class _CharField(_Gathered):
                                  self.shifts, None if self.dtype == np.uint32 else self.dtype)
         in_docs = [(number, int(self.doc_ptr[number][term]), int(self.doc_ptr[number][term + 1]))
                    for number, term in segments]
-        docs = self._gather("docs", in_docs, [seg.base for seg in self.engine.segments], np.dtype(np.int64))
-        tf = self._gather("tf", in_docs, None)
-        return self.engine._keep(key, Postings(docs, tf, positions))
+
+        def load() -> tuple[np.ndarray, np.ndarray]:
+            return (self._gather("docs", in_docs, self.engine.bases, np.dtype(np.int64)),
+                    self._gather("tf", in_docs, None))
+
+        frequency = sum(high - low for _, low, high in in_docs)
+        return self.engine._keep(key, Postings(load, positions=positions, doc_frequency=frequency))
 
     def latin_positions(self) -> np.ndarray:
         """The sorted global positions of every Latin letter or digit of the field."""
@@ -263,7 +283,7 @@ class _WordField(_Gathered):
                 in_docs.append((number, int(pointer[term]), int(pointer[term + 1])))
         if not in_docs:
             return self.engine._keep(key, _NOTHING)
-        docs = self._gather("docs", in_docs, [seg.base for seg in self.engine.segments], np.dtype(np.int64))
+        docs = self._gather("docs", in_docs, self.engine.bases, np.dtype(np.int64))
         return self.engine._keep(key, Postings(docs, self._gather("tf", in_docs, None)))
 
 
@@ -280,6 +300,7 @@ class Engine:
         self.segments = segments
         self.doc_count_all = searcher.doc_count_all()
         self.dates = self._column("date", np.int32)
+        self.bases = [seg.base for seg in segments]
         self.live = np.zeros(self.doc_count_all, dtype=bool)
         for seg in segments:
             self.live[seg.base : seg.base + len(seg.live)] = seg.live
@@ -327,7 +348,7 @@ class Engine:
 
     def char_idf(self, fieldname: str, ch: str) -> float:
         """Whoosh's idf of a char-field term, log(all docs / (doc frequency + 1)) + 1, from the sidecars."""
-        return log(self.doc_count_all / (len(self.char_field(fieldname).postings(ch).docs) + 1)) + 1
+        return log(self.doc_count_all / (self.char_field(fieldname).postings(ch).doc_frequency + 1)) + 1
 
     def avg_length(self, fieldname: str) -> float:
         """Average field length, as Whoosh's scorer takes it (1 when the field is empty)."""
@@ -408,7 +429,7 @@ class Engine:
 
     def word_idf(self, fieldname: str, word: str) -> float:
         """Whoosh's idf of a word-field term."""
-        return log(self.doc_count_all / (len(self.word(fieldname, word).docs) + 1)) + 1
+        return log(self.doc_count_all / (self.word(fieldname, word).doc_frequency + 1)) + 1
 
     # ------------------------------------------------------------ whole queries
 
