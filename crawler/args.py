@@ -167,7 +167,7 @@ def resolve(
             raise ProfileError("platform=... needs base_url=... (the e-paper's root URL)")
         profile = make_profile(
             paper or "adhoc", platform=platform, base_url=base_url if platform != "auto" else _site_root(base_url),
-            name=name or "", first_node=first_node or "",
+            name=name or _profile_name(paper), first_node=first_node or "",
         )
     elif paper:
         profile = load_profile(paper, base_url=base_url or "", first_node=first_node or "", name=name or "")
@@ -178,6 +178,17 @@ def resolve(
         days, note = since_days(since, profile.key, archive_dir, end, _count(max_days, "max_days", SINCE_MAX_DAYS),
                                 _count(recheck_days, "recheck_days", RECHECK_DAYS))
     return CrawlPlan(profile=profile, days=days, start_url=base_url or profile.base_url, note=note)
+
+
+def _profile_name(key: str | None) -> str:
+    """The bundled profile's paper name for key ("" if none): records of one paper carry one name, whether it is
+    crawled by its profile or by platform=... with the same key."""
+    if not key:
+        return ""
+    try:
+        return load_profile(key).name
+    except ProfileError:
+        return ""
 
 
 def _site_root(url: str) -> str:

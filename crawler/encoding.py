@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import weakref
 from functools import lru_cache
 
 from w3lib.encoding import (
@@ -157,6 +158,24 @@ def response_decoding(response: object) -> tuple[str, str, str]:
     The note names the header charset that was overridden ("" if the header was followed or absent), so the
     caller can log and count it. Scrapy's own decoding is reused when it is the one chosen.
     """
+    try:
+        return _DECODED[response]
+    except (KeyError, TypeError):  # TypeError: an object that can't be weakly referenced (test doubles)
+        pass
+    decoded = _decode_response(response)
+    try:
+        _DECODED[response] = decoded
+    except TypeError:
+        pass
+    return decoded
+
+
+# The spider checks a page's decoding and then hands it to an extractor, which reads it again: decode once.
+_DECODED: weakref.WeakKeyDictionary[object, tuple[str, str, str]] = weakref.WeakKeyDictionary()
+
+
+def _decode_response(response: object) -> tuple[str, str, str]:
+    """response_decoding without the per-response memo."""
     content_type = response.headers.get(b"Content-Type") or b""  # type: ignore[attr-defined]
     header = _CHARSET.search(content_type.decode("latin-1"))
     # without a header charset, an encoding= given to the response when it was made is the first choice

@@ -75,3 +75,15 @@ def test_every_bundled_profile_loads(key):
     assert profile.platform in PLATFORMS
     assert profile.base_url.startswith("http")
     assert profile.allowed_domains
+
+
+@pytest.mark.parametrize(("name", "expected"), [(None, "西海岸新闻"), ("西海岸新闻（测试）", "西海岸新闻（测试）")])
+def test_platform_crawl_of_a_profile_key_keeps_the_profile_paper_name(name, expected):
+    """paper=xihaian with platform=... writes the same paper_name as the profile crawl, unless name= says otherwise."""
+    plan = resolve(paper="xihaian", platform="founder-classic", base_url="http://e.test/", date="2025-03-19", name=name)
+    assert plan.profile.name == expected == (name or load_profile("xihaian").name)
+
+
+def test_platform_crawl_of_a_new_key_is_named_by_its_key():
+    plan = resolve(paper="mypaper", platform="founder-classic", base_url="http://e.test/", date="2025-03-19")
+    assert plan.profile.name == "mypaper"

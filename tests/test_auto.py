@@ -87,3 +87,23 @@ def test_unknown_layout_is_a_clear_error(tmp_path):
     assert f"unknown layout at {base}index.html: tried {tried};" in errors[0]
     assert "founder-classic (html/{yyyy}-{mm}/{dd}/{first_node})" in errors[0]
     assert not (tmp_path / "a").exists()
+
+
+@pytest.mark.parametrize(
+    "redirect",
+    [
+        '<META HTTP-EQUIV="Refresh" CONTENT="0; URL=pc/layout/202503/19/node_01.html">',
+        '<noscript><meta http-equiv="refresh" content="0;url=\'pc/layout/202503/19/node_01.html\'"></noscript>',
+        '<script>window.location.href = "pc/layout/202503/19/node_01.html";</script>',
+        "<script>location.replace('pc/layout/202503/19/node_01.html')</script>",
+    ],
+)
+def test_a_site_root_that_redirects_in_the_client_is_detected(redirect):
+    """A root page that only redirects (meta refresh in any case, inside <noscript>, or by script) leads to the
+    platform, as the spider itself would follow it."""
+    from scrapy.http import HtmlResponse
+
+    html = f"<html><head>{redirect}</head><body></body></html>".encode()
+    found = detect.in_page(HtmlResponse("http://e.test/rmrb/", body=html, encoding="utf-8"))
+    assert found is not None
+    assert (found.platform, found.base_url, found.date) == ("founder-new", "http://e.test/rmrb/", "2025-03-19")

@@ -196,3 +196,24 @@ def _same_codec(name: str, encoding: str) -> bool:
             name, name)).name == encoding
     except LookupError:
         return False
+
+
+def test_a_page_is_decoded_once_for_the_spider_check_and_the_extractor(monkeypatch):
+    """The spider's decoding check and the extractor read one decoding of the page, not two."""
+    import crawler.encoding as encoding
+
+    calls = []
+    real = encoding.decode_page
+    monkeypatch.setattr(encoding, "decode_page", lambda *a, **k: calls.append(1) or real(*a, **k))
+    body = article_html("朱镕基在西海岸", "gb2312").encode("gbk")
+    response = HtmlResponse(URL, body=body, headers={"Content-Type": "text/html; charset=utf-8"})
+    crawler = get_crawler(EpaperSpider, {})
+    spider = EpaperSpider.from_crawler(crawler, paper="xihaian", base_url="http://e.test/", date="2025-03-19")
+    crawler.stats.open_spider()
+    page = extract.PageData("http://e.test/html/2025-03/19/node_2.htm", "2025-03-19", "01", "要闻", "", "", [], [])
+    items = list(spider.parse_article(response, page=page, date="2025-03-19", position=0))
+    assert items[0]["title"] == "朱镕基在西海岸"
+    assert crawler.stats.get_value("epaper/charset_overrides") == 1
+    assert len(calls) == 1
+    other = HtmlResponse(URL, body=body, headers={"Content-Type": "text/html; charset=utf-8"})
+    assert response_text(other) == response_text(response) and len(calls) == 2  # a new response is decoded anew

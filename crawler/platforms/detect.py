@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -10,10 +9,10 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 from scrapy.http import TextResponse
 
+from crawler.encoding import response_text
 from crawler.platforms import PLATFORMS, get_platform
-from crawler.platforms.extract import date_from_url
+from crawler.platforms.extract import client_redirect, date_from_url
 
-_REFRESH = re.compile(r"url\s*=\s*['\"]?([^'\" >;]+)", re.IGNORECASE)
 # Classic last: its pattern is the loosest.
 ORDER = ("founder-new", "nbs", "paperindex", "workercn", "founder-classic")
 # Latest-issue pages of Founder new sites under other roots than pc/layout/, probed after each platform's own.
@@ -67,15 +66,16 @@ def from_url(url: str) -> Detection | None:
 
 
 def candidate_urls(response: TextResponse) -> list[str]:
-    """Where a page leads: its own URL, its meta refresh, its links and frames, absolute."""
+    """Where a page leads: its own URL, its client-side redirect (meta refresh or script, as the spider follows
+    them), its links and frames, absolute."""
     try:
-        sel = Selector(text=response.text)
+        html = response_text(response)
     except AttributeError:  # not a text response
         return [response.url]
+    sel = Selector(text=html)
     urls = [response.url]
-    for content in sel.xpath("//meta[translate(@http-equiv, 'REFSH', 'refsh')='refresh']/@content").getall():
-        if match := _REFRESH.search(content):
-            urls.append(match.group(1))
+    if target := client_redirect(html, response.url)[0]:
+        urls.append(target)
     urls += sel.xpath("//a/@href | //area/@href | //frame/@src | //iframe/@src").getall()
     return [urljoin(response.url, u.strip()) for u in urls if u.strip()]
 
