@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from pathlib import Path
 
 DEFAULTS = {"archive": "data/archive", "index": "data/index", "backend": "whoosh", "opensearch_url": ""}
@@ -43,13 +42,17 @@ def load_config() -> dict[str, str]:
     """The config file's paths ({} when there is none); raises ConfigError naming the file and what is wrong."""
     path = config_path()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         if os.environ.get("EPAPER_CONFIG"):
             raise ConfigError(f"config file {path} (from $EPAPER_CONFIG) does not exist") from None
         return {}
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    import tomllib  # only with a config file: importing it is a noticeable part of a fresh search
+
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
     found = {}

@@ -31,7 +31,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import rjieba
 from whoosh.analysis import Token, Tokenizer
 
 from indexer.errors import EpaperIndexError
@@ -47,13 +46,27 @@ _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0
 _T2S: dict[str, str] | None = None
 
 
-def _t2s_cache_path() -> Path | None:
-    """Where the computed t2s table is cached (per OpenCC version), or None if there is no cache dir."""
+def _opencc_version() -> str | None:
+    """OpenCC's installed version (None if unknown), from its dist-info folder's name when it sits beside the
+    package (importlib.metadata's import alone costs a fresh search about 30 ms)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("opencc")
+    found = list(Path(spec.origin).parent.parent.glob("[Oo]pen[Cc][Cc]-*.dist-info")) if spec and spec.origin else []
+    if len(found) == 1:
+        return found[0].name[len("opencc-") : -len(".dist-info")]
     try:
         from importlib.metadata import version
 
-        opencc_version = version("opencc")
+        return version("opencc")
     except Exception:  # pragma: no cover - metadata missing
+        return None
+
+
+def _t2s_cache_path() -> Path | None:
+    """Where the computed t2s table is cached (per OpenCC version), or None if there is no cache dir."""
+    opencc_version = _opencc_version()
+    if opencc_version is None:
         return None
     base = os.environ.get("EPAPER_CACHE") or os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
     if not base or base == "~/.cache":
@@ -91,7 +104,7 @@ def _compute_t2s() -> dict[str, str]:
     chars = [chr(code) for lo, hi in _CJK_RANGES for code in range(lo, hi + 1)]
     t2s = _convert_chars("t2s", chars)
     japanese = {old: new for old, new in _convert_chars("t2jp", chars).items()
-                if old not in t2s and not rjieba.has_word(old)}
+                if old not in t2s and not DEFAULT_DICTIONARY.has_word(old)}
     steps = (_convert_chars("hk2t", chars), _convert_chars("tw2t", chars), japanese, EXTRA_VARIANTS, t2s)
     table = {}
     for ch in chars:
@@ -251,16 +264,31 @@ def userdict_text(userdict: UserDict) -> str:
     return "".join(f"{w} {f} {t}".rstrip() + "\n" for w, f, t in userdict.entries)
 
 
+class _DefaultDictionary:
+    """rjieba's module functions (its default dictionary), imported on first use: loading the dictionary is
+    most of a fresh search's start-up, and a quoted phrase needs no word splitting."""
+
+    def __getattr__(self, name: str):
+        import rjieba
+
+        value = getattr(rjieba, name)
+        setattr(self, name, value)
+        return value
+
+
+DEFAULT_DICTIONARY = _DefaultDictionary()
 _SEGMENTERS: dict[str, object] = {}
-_active: object = rjieba  # module functions = the default dictionary
+_active: object = DEFAULT_DICTIONARY
 _active_digest = ""
 
 
 def make_segmenter(userdict: UserDict | None):
     """Return an rjieba segmenter with the default dictionary plus userdict (cached per digest)."""
     if userdict is None or not userdict.entries:
-        return rjieba
+        return DEFAULT_DICTIONARY
     if userdict.digest not in _SEGMENTERS:
+        import rjieba
+
         segmenter = rjieba.Jieba()
         for word, freq, tag in userdict.entries:
             # freq 0 = let jieba suggest one that keeps the word whole (as jieba.add_word does)

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CLASSES = ("word", "two words", "phrase 4", "phrase 10", "boolean+date", "count by month", "kwic top 100")
+CLASSES = ("one word", "two words", "phrase 4", "phrase 10", "phrase 4 + dates", "boolean + date", "count by month",
+           "top 20 + snippets", "kwic top 100")
 
 
 def test_bench_query_prints_every_class_and_the_cold_start(tmp_path: Path) -> None:
@@ -18,7 +19,8 @@ def test_bench_query_prints_every_class_and_the_cold_start(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     for name in CLASSES:
         assert re.search(rf"^{re.escape(name)}\s+3\s+[\d.]+\s+[\d.]+", done.stdout, flags=re.MULTILINE), name
-    assert re.search(r"^cold search_cli\.py: median [\d.]+ s, max [\d.]+ s over 1 runs", done.stdout, re.MULTILINE)
+    assert re.search(r"^cold search_cli\.py \(a quoted phrase\): median [\d.]+ s, max [\d.]+ s over 1 runs, "
+                     r"CPU median [\d.]+ s", done.stdout, re.MULTILINE)
     assert "bench/bench_query.py --docs 300 --queries 3 --cold-runs 1 --seed 1" in done.stdout
     again = subprocess.run([sys.executable, str(REPO / "bench" / "bench_query.py"), *args],
                            capture_output=True, text=True, timeout=300)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import commit
+from indexer.build import commit, sidecar
 from indexer.build.check import check_index
 from indexer.query.search import clear_searcher_cache, search
 from indexer.synth import make_records
@@ -65,6 +66,19 @@ def scribble(path: Path) -> None:
         handle.write(bytes(range(7, 256, 3)))
 
 
+def scribble_array(path: Path, name: str) -> None:
+    """Random-looking bytes in the middle of one array of a sidecar (same size). A query checks the blocks it
+    reads, so the damage goes where a phrase query reads: every segment's document starts."""
+    data = path.read_bytes()
+    head_at = len(sidecar.MAGIC) + sidecar._FIXED
+    (head_len,) = struct.unpack_from("<Q", data, len(sidecar.MAGIC))
+    offset, dtype, count, _ = json.loads(data[head_at : head_at + head_len])["arrays"][name]
+    start = -(-(head_at + head_len) // sidecar._ALIGN) * sidecar._ALIGN + offset
+    with path.open("r+b") as handle:
+        handle.seek(start + count * int(dtype[-1]) // 2)
+        handle.write(bytes(range(7, 256, 3))[:8])
+
+
 def derived(index_dir: Path, kind: str) -> Path:
     return index_dir / record(index_dir)["files"][kind]["name"]
 
@@ -75,7 +89,7 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], list[str] | None, bool]] = {
     "deleted .seg": (lambda ix: largest(ix, ".seg").unlink(), SEARCH, False),
     "truncated .seg": (lambda ix: os.truncate(largest(ix, ".seg"), 1000), SEARCH, False),
     "truncated TOC": (lambda ix: os.truncate(ix / f"_MAIN_{commit.latest_generation(ix)}.toc", 40), SEARCH, False),
-    "random bytes in a sidecar": (lambda ix: scribble(largest(ix, ".epx")), SEARCH, True),
+    "random bytes in a sidecar": (lambda ix: scribble_array(largest(ix, ".epx"), "body_c.starts"), SEARCH, True),
     "broken clusters": (lambda ix: derived(ix, "clusters").write_text("{", encoding="utf-8"),
                         [*SEARCH, "--collapse"], True),
     "broken pages": (lambda ix: derived(ix, "pages").write_text('{"x": 1}', encoding="utf-8"), ["search", "stats"],

@@ -52,11 +52,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 # 2: word fields; 3: author, page name and page number; 4: CRC-32 of the header and arrays; 5: the header after
-# the arrays (written as they are made), the only copy of the text postings (indexer.build.codec)
+# the arrays (written as they are made), the only copy of the text postings (indexer.build.codec), CRC-32s per
+# 4 KiB block (a query checks only the blocks it reads)
 VERSION = 5
 EXTENSION = ".epx"
 MAGIC = b"EPX2"
 _ALIGN = 64
+CRC_BLOCK = 1 << 12  # bytes per checksummed block of an array (older sidecars have one CRC-32 per array)
 # Stored field -> the char field indexed from it (page_name is itself a char field).
 CHAR_FIELDS = {**{name: char_field(name) for name in TEXT_FIELDS}, "author": "author_c", "page_name": "page_name"}
 # Fields whose Whoosh lengths BM25 needs: the word fields and every char field.
@@ -312,22 +314,30 @@ def write(path: Path, header: dict, arrays: dict[str, np.ndarray] | Iterable[tup
     """Write the sidecar atomically (a hidden temporary file, then a rename).
 
     arrays may be a stream of (name, array) pairs: each is written as it comes and can be freed before the
-    next one is made (the header, with every array's offset and CRC-32, follows the arrays).
+    next one is made (a table of CRC-32s, one per CRC_BLOCK bytes of each array, and the header with every
+    array's offset follow the arrays; the fixed part after the magic says where the header is).
     """
     layout = {}
     offset = 0
+    blocks: list[int] = []  # one CRC-32 per block, so a query reading a few slices checks only the blocks they touch
     data_start = -(-(len(MAGIC) + _FIXED) // _ALIGN) * _ALIGN
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")  # a dot: Whoosh ignores it
     try:
         with temporary.open("wb") as handle:
             for name, array in arrays.items() if isinstance(arrays, dict) else arrays:
                 data = memoryview(np.ascontiguousarray(array)).cast("B")  # no copy
-                layout[name] = [offset, array.dtype.str, len(array), zlib.crc32(data) & 0xFFFFFFFF]
+                layout[name] = [offset, array.dtype.str, len(array), len(blocks)]  # its first block's CRC in the table
+                blocks += [zlib.crc32(data[at : at + CRC_BLOCK]) for at in range(0, len(data), CRC_BLOCK)]
                 handle.seek(data_start + offset)
                 handle.write(data)
                 offset += -(-array.nbytes // _ALIGN) * _ALIGN
                 del data, array
-            head = json.dumps({**header, "arrays": layout}, ensure_ascii=False).encode("utf-8")
+            table = np.array(blocks, dtype="<u4")
+            handle.seek(data_start + offset)
+            handle.write(table.tobytes())
+            table_at, offset = offset, offset + -(-table.nbytes // _ALIGN) * _ALIGN
+            head = json.dumps({**header, "crc_block": CRC_BLOCK, "crc_table": [table_at, len(table)],
+                               "arrays": layout}, ensure_ascii=False).encode("utf-8")
             handle.seek(data_start + offset)
             handle.write(head)
             handle.seek(0)
@@ -344,15 +354,18 @@ _FIXED = 20  # after the magic: the header's offset and length (uint64 each) and
 
 @dataclass
 class Sidecar:
-    """The arrays of one segment, memory-mapped; each array's checksum is checked on its first use."""
+    """The arrays of one segment, memory-mapped; each array's checksum is checked on its first use (whole arrays
+    by ``sidecar[name]``, only the blocks a slice lies in by ``part``)."""
 
     header: dict
     arrays: dict[str, np.ndarray]
     path: Path | None = None
-    crcs: dict[str, int] | None = None
+    crcs: dict[str, int | np.ndarray] | None = None  # per array: one CRC-32, or one per `block` bytes
+    block: int = 0  # bytes per checksummed block (0: whole arrays)
 
     def __post_init__(self) -> None:
         self._checked: set[str] = set()
+        self._blocks: dict[str, bytearray] = {}  # per array with block CRCs: 1 where the block was checked
 
     def __getitem__(self, name: str) -> np.ndarray:
         array = self.arrays[name]
@@ -360,15 +373,46 @@ class Sidecar:
             self.check(name)
         return array
 
+    def part(self, name: str, start: int, stop: int) -> np.ndarray:
+        """array[start:stop], checking only the blocks it lies in (the whole array without block CRCs)."""
+        array = self.arrays[name]
+        if name not in self._checked:
+            if self.block and self.crcs is not None and not isinstance(self.crcs[name], int):
+                size = array.itemsize
+                self._check_blocks(name, start * size // self.block, -(-stop * size // self.block))
+            else:
+                self.check(name)
+        return array[start:stop]
+
+    def _check_blocks(self, name: str, first: int, end: int) -> None:
+        """Check blocks first..end-1 of an array with block CRCs (each once)."""
+        checked = self._blocks.setdefault(name, bytearray(len(self.crcs[name])))
+        end = min(end, len(checked))
+        if checked.find(0, first, end) < 0:
+            return
+        data, expected = memoryview(self.arrays[name]).cast("B"), self.crcs[name][first:end].tolist()
+        for number in range(first, end):
+            if not checked[number]:
+                at = number * self.block
+                if zlib.crc32(data[at : at + self.block]) != expected[number - first]:
+                    self._damaged(name)
+                checked[number] = 1
+
+    def _damaged(self, name: str) -> None:
+        """Raise the one-line IndexDamagedError naming the array."""
+        folder = self.path.parent if self.path else "?"
+        raise IndexDamagedError(
+            f"index {folder} is damaged: {self.path.name if self.path else 'a sidecar'} fails its checksum "
+            f"(array {name}); run `python -m indexer check --repair --index {folder}`")
+
     def check(self, name: str) -> None:
-        """Raise IndexDamagedError if the array's bytes differ from the CRC-32 written with it."""
+        """Raise IndexDamagedError if the array's bytes differ from the CRC-32(s) written with it."""
         if self.crcs is not None:
-            found = zlib.crc32(memoryview(self.arrays[name]).cast("B")) & 0xFFFFFFFF
-            if found != self.crcs[name]:
-                folder = self.path.parent if self.path else "?"
-                raise IndexDamagedError(
-                    f"index {folder} is damaged: {self.path.name if self.path else 'a sidecar'} fails its checksum "
-                    f"(array {name}); run `python -m indexer check --repair --index {folder}`")
+            expected = self.crcs[name]
+            if not isinstance(expected, int):
+                self._check_blocks(name, 0, len(expected))
+            elif zlib.crc32(memoryview(self.arrays[name]).cast("B")) & 0xFFFFFFFF != expected:
+                self._damaged(name)
         self._checked.add(name)
 
     def check_all(self) -> None:
@@ -399,10 +443,17 @@ def load(path: Path, doccount: int) -> Sidecar | None:
         layout = header.pop("arrays")
         arrays = {name: np.frombuffer(mapped, dtype=np.dtype(dtype), count=count, offset=data_start + offset)
                   for name, (offset, dtype, count, _) in layout.items()}
-        crcs = {name: entry[3] for name, entry in layout.items()}
+        block = int(header.pop("crc_block", 0))
+        if block:  # entry[3]: the array's first block in the table of block CRCs
+            at, count = header.pop("crc_table")
+            table = np.frombuffer(mapped, dtype="<u4", count=count, offset=data_start + at)
+            crcs = {name: table[first : first + -(-arrays[name].nbytes // block)]
+                    for name, (_, _, _, first) in layout.items()}
+        else:  # written before block CRCs: entry[3] is the whole array's
+            crcs = {name: entry[3] for name, entry in layout.items()}
     except (ValueError, KeyError, TypeError, IndexError, struct.error):
         return None
-    return Sidecar(header, arrays, path, crcs)
+    return Sidecar(header, arrays, path, crcs, block)
 
 
 @contextmanager

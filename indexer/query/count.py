@@ -198,7 +198,7 @@ def count(index_dir: Path | str, query: str, by: str = "month", *, date_from: st
     """
     if by not in BYS:
         raise QueryError(f"--by must be one of {', '.join(BYS)}, got {by!r}")
-    with run_query(index_dir, query, paper=paper, date_from=date_from, date_to=date_to) as run:
+    with run_query(index_dir, query, paper=paper, date_from=date_from, date_to=date_to, scored=False) as run:
         searcher, reader = run.searcher, run.searcher.reader()
         if collapse:
             ranked = run.ranked

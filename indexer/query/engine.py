@@ -1,11 +1,15 @@
 """Vectorized query evaluation: numpy set operations over the segments' sidecars.
 
 The reference semantics are ``indexer.query.language`` (docnum sets) plus Whoosh's BM25F ranking; this module
-computes the same hits, tiers, scores and order without a Python step per matching document:
+computes the same hits, tiers, scores and order without a Python step per matching document or per segment:
 
+* a term's postings are gathered from every segment the first time a query needs them: global docnums,
+  and for a character its global positions (the segments' position spaces laid end to end), kept in an
+  LRU of _CACHE_BYTES per open index; an index of one segment is read in place;
 * a quoted phrase (or a plain word's literal form) in a char field is a chain of ``searchsorted``
-  membership tests over its characters' position arrays (``indexer.build.sidecar``), rarest first;
-* a jieba word's documents and frequencies are slices of the sidecar's arrays, found by its hash;
+  membership tests over its characters' position arrays (``indexer.build.sidecar``), rarest first,
+  inside the position windows of a date filter's documents when they form few runs;
+* a jieba word's documents and frequencies are found by its hash in each segment's term table;
 * AND / OR / NOT are bool masks over global docnums;
 * each scoring part (a phrase in one field, a word in one field) adds Whoosh's BM25F formula
   (``idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg_length))``, same idf, same one-byte
@@ -22,7 +26,7 @@ numbers are per-document codes.  Indexes whose segments lack a sidecar take the 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from math import log
 from pathlib import Path
@@ -50,7 +54,8 @@ from indexer.query.snippets import is_latin
 from indexer.schema import TEXT_FIELDS, char_field
 
 _EMPTY = np.zeros(0, dtype=np.int64)
-_WORD_CACHE = 128  # word lookups kept per engine (segments are immutable, so entries never go stale)
+_CACHE_BYTES = 256 << 20  # term postings gathered across segments, kept per engine (least recently used dropped)
+_MAX_WINDOWS = 64  # a date filter narrows phrase positions when its documents form at most this many runs
 _ATTR = "_epaper_engine"
 
 
@@ -88,24 +93,49 @@ class _Segment:
     base: int
     arrays: sidecar.Sidecar
     live: np.ndarray  # bool per local docnum
-    first_date: int  # YYYYMMDD span of its dated documents (0, 0 if none)
-    last_date: int
 
 
 @dataclass
 class PhraseHits:
-    """Where a phrase occurs in one char field: per segment, the live local docnums and the number of
-    merged (overlapping matches joined, as snippets.merge does) occurrences in each."""
+    """Where a phrase occurs in one char field: the live global docnums (sorted) and, per document, the number
+    of merged (overlapping matches joined, as snippets.merge does) occurrences."""
 
-    per_segment: list = field(default_factory=list)  # (segment, local docs, occurrences)
+    docs: np.ndarray = field(default_factory=lambda: _EMPTY)
+    occurrences: np.ndarray = field(default_factory=lambda: _EMPTY)
 
 
-@dataclass
-class _WordTerm:
-    """A word-field term: its index in each segment's term table (None where absent), its doc frequency."""
+class Postings:
+    """One term over the whole index: its documents (global docnums, sorted, deleted ones included), their
+    frequencies and, for a char-field term, its global positions (sorted).  A char's documents and
+    frequencies are gathered when first asked for (a phrase's positions decide which fields need them)."""
 
-    indexes: list
-    doc_frequency: int
+    def __init__(self, docs: np.ndarray | Callable[[], tuple[np.ndarray, np.ndarray]], tf: np.ndarray | None = None,
+                 positions: np.ndarray | None = None, doc_frequency: int | None = None) -> None:
+        self._load = docs if callable(docs) else None
+        self._docs, self._tf = (None, None) if callable(docs) else (docs, tf)
+        self.positions = positions
+        self.doc_frequency = len(docs) if doc_frequency is None else doc_frequency
+        # What the cache counts: the documents and frequencies as if loaded (8 + 2 bytes each).
+        self.nbytes = self.doc_frequency * 10 + (positions.nbytes if positions is not None else 0)
+
+    def _loaded(self) -> tuple[np.ndarray, np.ndarray]:
+        """(docs, tf), gathered on first use."""
+        if self._docs is None:
+            self._docs, self._tf = self._load()
+        return self._docs, self._tf
+
+    @property
+    def docs(self) -> np.ndarray:
+        """Global docnums, sorted."""
+        return self._loaded()[0]
+
+    @property
+    def tf(self) -> np.ndarray:
+        """Frequency in each of docs."""
+        return self._loaded()[1]
+
+
+_NOTHING = Postings(_EMPTY, np.zeros(0), _EMPTY)
 
 
 def _bm25(idf: float, tf: np.ndarray, length: np.ndarray, avg: float) -> np.ndarray:
@@ -113,45 +143,212 @@ def _bm25(idf: float, tf: np.ndarray, length: np.ndarray, avg: float) -> np.ndar
     return idf * ((tf * 2.2) / (tf + 1.2 * (0.25 + 0.75 * length / avg)))
 
 
-def _member(sorted_values: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (mask of wanted found in sorted_values, their indexes there)."""
+def _member(sorted_values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Mask of the wanted values found in sorted_values."""
     if not len(sorted_values):
-        return np.zeros(len(wanted), dtype=bool), np.zeros(len(wanted), dtype=np.int64)
+        return np.zeros(len(wanted), dtype=bool)
     index = np.searchsorted(sorted_values, wanted)
     index[index == len(sorted_values)] = len(sorted_values) - 1
-    return sorted_values[index] == wanted, index
+    return sorted_values[index] == wanted
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values (np.unique without its import of numpy.ma, a fresh process's 10 ms)."""
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]
+
+
+def _within(values: np.ndarray, windows: np.ndarray | None) -> np.ndarray:
+    """The sorted values inside the [start, end) windows (rows of windows, sorted, disjoint); all without."""
+    if windows is None:
+        return values
+    bounds = np.searchsorted(values, windows.ravel())
+    parts = [values[low:high] for low, high in bounds.reshape(-1, 2).tolist() if high > low]
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else values[:0]
+
+
+class _Gathered:
+    """One field's per-term postings, gathered from every segment into global arrays on first use (LRU)."""
+
+    def __init__(self, engine: Engine, fieldname: str) -> None:
+        self.engine = engine
+        self.fieldname = fieldname
+
+    def _gather(self, name: str, found: list[tuple[int, int, int]], shifts: list[int] | None,
+                dtype: np.dtype | None = None) -> np.ndarray:
+        """Concatenate array `name` of the segments' slices [(segment number, start, stop)], each shifted."""
+        segments, name = self.engine.segments, f"{self.fieldname}.{name}"
+        parts = [segments[number].arrays.part(name, low, high) for number, low, high in found]
+        if len(parts) == 1 and (not shifts or not shifts[found[0][0]]) and dtype is None:
+            return parts[0]
+        out = np.empty(sum(len(part) for part in parts), dtype=dtype or parts[0].dtype)
+        at = 0
+        for (number, _, _), part in zip(found, parts, strict=True):
+            if shifts:
+                np.add(part, shifts[number], out=out[at : at + len(part)], casting="unsafe")
+            else:
+                out[at : at + len(part)] = part
+            at += len(part)
+        return out
+
+
+class _CharField(_Gathered):
+    """A char field across segments: the union of its characters, each character's slot in every segment's
+    term table, and every document's start in one global position space (segments laid end to end)."""
+
+    def __init__(self, engine: Engine, fieldname: str) -> None:
+        super().__init__(engine, fieldname)
+        segments = engine.segments
+        codes = [seg.arrays[f"{fieldname}.codes"] for seg in segments]
+        self.codes = _distinct(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.uint32)
+        self.slots = np.full((len(self.codes), len(segments)), -1, dtype=np.int64)
+        for number, seg_codes in enumerate(codes):
+            self.slots[np.searchsorted(self.codes, seg_codes), number] = np.arange(len(seg_codes))
+        self.pos_ptr = [seg.arrays[f"{fieldname}.pos_ptr"] for seg in segments]
+        self.doc_ptr = [seg.arrays[f"{fieldname}.doc_ptr"] for seg in segments]
+        seg_starts = [seg.arrays[f"{fieldname}.starts"] for seg in segments]
+        ends = np.array([int(starts[-1]) for starts in seg_starts], dtype=np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(ends)])  # global position of each segment's position 0
+        self.shifts = self.offsets[:-1].tolist()
+        # Positions keep the sidecar's 32 bits while the index's text fits (no copy for one segment).
+        self.dtype = np.dtype(np.uint32) if self.offsets[-1] < 2**32 - 2**20 else np.dtype(np.int64)
+        self.starts = np.empty(engine.doc_count_all + 1, dtype=np.int64)
+        for seg, starts, shift in zip(segments, seg_starts, self.shifts, strict=True):
+            self.starts[seg.base : seg.base + len(seg.live)] = starts[:-1] + shift
+        self.starts[engine.doc_count_all] = self.offsets[-1]
+        self._latin: np.ndarray | None = None
+
+    def postings(self, ch: str) -> Postings:
+        """The character's postings (cached by the engine)."""
+        key = (self.fieldname, ch)
+        found = self.engine._cached(key)
+        if found is not None:
+            return found
+        slot = int(np.searchsorted(self.codes, ord(ch))) if len(self.codes) else 0
+        if slot >= len(self.codes) or self.codes[slot] != ord(ch):
+            return self.engine._keep(key, _NOTHING)
+        segments = [(number, term) for number, term in enumerate(self.slots[slot].tolist()) if term >= 0]
+        positions = self._gather("positions", [(number, int(self.pos_ptr[number][term]),
+                                                int(self.pos_ptr[number][term + 1])) for number, term in segments],
+                                 self.shifts, None if self.dtype == np.uint32 else self.dtype)
+        in_docs = [(number, int(self.doc_ptr[number][term]), int(self.doc_ptr[number][term + 1]))
+                   for number, term in segments]
+
+        def load() -> tuple[np.ndarray, np.ndarray]:
+            return (self._gather("docs", in_docs, self.engine.bases, np.dtype(np.int64)),
+                    self._gather("tf", in_docs, None))
+
+        frequency = sum(high - low for _, low, high in in_docs)
+        return self.engine._keep(key, Postings(load, positions=positions, doc_frequency=frequency))
+
+    def latin_positions(self) -> np.ndarray:
+        """The sorted global positions of every Latin letter or digit of the field."""
+        if self._latin is None:
+            lists = [self.postings(chr(code)).positions for code in self.codes.tolist() if is_latin(chr(code))]
+            self._latin = np.sort(np.concatenate(lists)) if lists else np.zeros(0, dtype=self.dtype)
+        return self._latin
+
+    def windows(self, docs: np.ndarray) -> np.ndarray:
+        """[start, end) position windows of the runs of consecutive docnums (rows; sorted)."""
+        return np.stack([self.starts[docs[:, 0]], self.starts[docs[:, 1]]], axis=1).astype(self.dtype)
+
+
+class _WordField(_Gathered):
+    """A word field across segments: each word found by its hash in every segment's term table."""
+
+    def postings(self, word: str) -> Postings:
+        """The word's documents and frequencies (cached by the engine)."""
+        key = (self.fieldname, word)
+        found = self.engine._cached(key)
+        if found is not None:
+            return found
+        wanted, encoded = np.uint64(sidecar.term_hash(word)), word.encode("utf-8")
+        name = self.fieldname
+        in_docs = []
+        for number, seg in enumerate(self.engine.segments):
+            hashes = seg.arrays[f"{name}.hashes"]
+            low = int(np.searchsorted(hashes, wanted))
+            if low == len(hashes) or hashes[low] != wanted:
+                continue
+            high = int(np.searchsorted(hashes, wanted, side="right"))
+            text, pointer = seg.arrays[f"{name}.text"], seg.arrays[f"{name}.text_ptr"]
+            term = next((index for index in range(low, high)
+                         if text[pointer[index] : pointer[index + 1]].tobytes() == encoded), None)
+            if term is not None:
+                pointer = seg.arrays[f"{name}.doc_ptr"]
+                in_docs.append((number, int(pointer[term]), int(pointer[term + 1])))
+        if not in_docs:
+            return self.engine._keep(key, _NOTHING)
+        docs = self._gather("docs", in_docs, self.engine.bases, np.dtype(np.int64))
+        return self.engine._keep(key, Postings(docs, self._gather("tf", in_docs, None)))
 
 
 class Engine:
-    """Evaluates queries for one open searcher whose every segment has a sidecar."""
+    """Evaluates queries for one open searcher whose every segment has a sidecar.
+
+    Each term's postings are gathered from all segments into one array the first time a query needs
+    them (global positions and docnums) and cached, so a query costs a few numpy calls per term and
+    field, however many segments the index has.
+    """
 
     def __init__(self, searcher, segments: list[_Segment]) -> None:
         self.searcher = searcher
         self.segments = segments
         self.doc_count_all = searcher.doc_count_all()
-        self.dates = np.zeros(self.doc_count_all, dtype=np.int32)
+        self.dates = self._column("date", np.int32)
+        self.bases = [seg.base for seg in segments]
+        self.live = np.zeros(self.doc_count_all, dtype=bool)
         for seg in segments:
-            self.dates[seg.base : seg.base + len(seg.live)] = seg.arrays["date"]
-        self._idf: dict[tuple[str, str], float] = {}
+            self.live[seg.base : seg.base + len(seg.live)] = seg.live
         self._avg: dict[str, float] = {}
-        self._words: OrderedDict[tuple[str, str], _WordTerm] = OrderedDict()
-        self._latin: dict[tuple[int, str], np.ndarray] = {}
+        self._fields: dict[str, _CharField | _WordField] = {}
+        self._cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
+        self._cache_bytes = 0
+        self._columns: dict[str | tuple[str, str], np.ndarray] = {}  # field lengths and ID-field masks
+
+    def _column(self, name: str, dtype) -> np.ndarray:
+        """A per-document sidecar array of every segment, by global docnum."""
+        column = np.zeros(self.doc_count_all, dtype=dtype)
+        for seg in self.segments:
+            column[seg.base : seg.base + len(seg.live)] = seg.arrays[name]
+        return column
+
+    def _cached(self, key: tuple[str, str]) -> Postings | None:
+        """A cached term's postings (now the most recently used), or None."""
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+        return found
+
+    def _keep(self, key: tuple[str, str], postings: Postings) -> Postings:
+        """Cache a term's postings, dropping the least recently used ones past _CACHE_BYTES."""
+        self._cache[key] = postings
+        self._cache_bytes += postings.nbytes
+        while self._cache_bytes > _CACHE_BYTES and len(self._cache) > 1:
+            self._cache_bytes -= self._cache.popitem(last=False)[1].nbytes
+        return postings
+
+    def char_field(self, fieldname: str) -> _CharField:
+        """The gathered view of a char field."""
+        if fieldname not in self._fields:
+            self._fields[fieldname] = _CharField(self, fieldname)
+        return self._fields[fieldname]
+
+    def word_field(self, fieldname: str) -> _WordField:
+        """The gathered view of a word field."""
+        if fieldname not in self._fields:
+            self._fields[fieldname] = _WordField(self, fieldname)
+        return self._fields[fieldname]
 
     # ------------------------------------------------------------ statistics
 
     def char_idf(self, fieldname: str, ch: str) -> float:
         """Whoosh's idf of a char-field term, log(all docs / (doc frequency + 1)) + 1, from the sidecars."""
-        key = (fieldname, ch)
-        if key not in self._idf:
-            frequency = 0
-            for seg in self.segments:
-                codes = seg.arrays[f"{fieldname}.codes"]
-                found, index = _member(codes, np.array([ord(ch)], dtype=codes.dtype))
-                if found[0]:
-                    pointer = seg.arrays[f"{fieldname}.doc_ptr"]
-                    frequency += int(pointer[index[0] + 1] - pointer[index[0]])
-            self._idf[key] = log(self.doc_count_all / (frequency + 1)) + 1
-        return self._idf[key]
+        return log(self.doc_count_all / (self.char_field(fieldname).postings(ch).doc_frequency + 1)) + 1
 
     def avg_length(self, fieldname: str) -> float:
         """Average field length, as Whoosh's scorer takes it (1 when the field is empty)."""
@@ -161,115 +358,74 @@ class Engine:
 
     # ------------------------------------------------------------ char fields
 
-    def phrase(self, fieldname: str, chars: list[str], segments: list[int]) -> PhraseHits:
-        """The live documents of the given segments whose char field has the chars at consecutive positions."""
-        found = PhraseHits()
-        width = len(chars)
-        for number in segments:
-            seg = self.segments[number]
-            starts = self._phrase_starts(seg, fieldname, chars)
-            if not len(starts):
-                continue
-            local = np.searchsorted(seg.arrays[f"{fieldname}.starts"], starts, side="right") - 1
-            first = np.ones(len(local), dtype=bool)
-            first[1:] = local[1:] != local[:-1]
-            # A match joins the previous occurrence when it starts inside it.
-            new_group = first.copy()
-            new_group[1:] |= (starts[1:] - starts[:-1]) >= width
-            firsts = np.flatnonzero(first)
-            unique = local[firsts]
-            groups = np.add.reduceat(new_group.astype(np.int64), firsts)
-            keep = seg.live[unique]
-            if keep.any():
-                found.per_segment.append((seg, unique[keep], groups[keep]))
-        return found
-
-    def _term_index(self, seg: _Segment, fieldname: str, chars: list[str]) -> np.ndarray | None:
-        """Indexes of the chars in a segment's char-field term table; None if one is missing."""
-        codes = seg.arrays[f"{fieldname}.codes"]
-        found, index = _member(codes, np.array([ord(ch) for ch in chars], dtype=codes.dtype))
-        return index if found.all() else None
-
-    def _phrase_starts(self, seg: _Segment, fieldname: str, chars: list[str]) -> np.ndarray:
-        """Segment-global start positions of the phrase, sorted: the rarest char's positions, shifted,
-        kept where every other char sits at its offset."""
-        index = self._term_index(seg, fieldname, chars)
-        if index is None:
-            return _EMPTY
-        pointer, positions = seg.arrays[f"{fieldname}.pos_ptr"], seg.arrays[f"{fieldname}.positions"]
-        lists = [positions[pointer[i] : pointer[i + 1]] for i in index.tolist()]
+    def phrase_starts(self, fieldname: str, chars: list[str], windows: np.ndarray | None = None) -> np.ndarray:
+        """Global start positions of the phrase in a char field (inside the position windows, if given), sorted:
+        the rarest char's positions, shifted, kept where every other char sits at its offset."""
+        chars_field = self.char_field(fieldname)
+        lists = []
+        for ch in chars:
+            positions = chars_field.postings(ch).positions
+            if not len(positions):
+                return _EMPTY
+            lists.append(positions)
+        if windows is not None:
+            lists = [_within(positions, windows) for positions in lists]
         order = sorted(range(len(lists)), key=lambda offset: len(lists[offset]))
         rarest = order[0]
-        candidates = lists[rarest].astype(np.int64) - rarest
-        candidates = candidates[candidates >= 0]
+        candidates = lists[rarest]
+        if rarest:
+            candidates = candidates[candidates >= rarest] - rarest
         for offset in order[1:]:
             if not len(candidates):
                 break
-            found, _ = _member(lists[offset], candidates + offset)
-            candidates = candidates[found]
+            candidates = candidates[_member(lists[offset], candidates + offset if offset else candidates)]
         return candidates
 
-    def latin_at(self, seg: _Segment, fieldname: str, positions: np.ndarray) -> np.ndarray:
-        """Bool per segment-global position: a Latin letter or digit is the char-field token there."""
-        key = (id(seg), fieldname)
-        if key not in self._latin:
-            codes = seg.arrays[f"{fieldname}.codes"]
-            self._latin[key] = np.flatnonzero([is_latin(chr(code)) for code in codes.tolist()])
-        pointer, every = seg.arrays[f"{fieldname}.pos_ptr"], seg.arrays[f"{fieldname}.positions"]
-        found = np.zeros(len(positions), dtype=bool)
-        for index in self._latin[key].tolist():
-            found |= _member(every[pointer[index] : pointer[index + 1]], positions)[0]
-        return found
+    def phrase(self, fieldname: str, chars: list[str], windows: np.ndarray | None = None) -> PhraseHits:
+        """The live documents whose char field has the chars at consecutive positions, with their occurrences."""
+        starts = self.phrase_starts(fieldname, chars, windows)
+        if not len(starts):
+            return PhraseHits()
+        width = len(chars)
+        docs = np.searchsorted(self.char_field(fieldname).starts, starts, side="right") - 1
+        first = np.ones(len(docs), dtype=bool)
+        first[1:] = docs[1:] != docs[:-1]
+        # A match joins the previous occurrence when it starts inside it.
+        new_group = first.copy()
+        new_group[1:] |= (starts[1:] - starts[:-1]) >= width
+        firsts = np.flatnonzero(first)
+        unique = docs[firsts]
+        groups = np.add.reduceat(new_group.astype(np.int64), firsts)
+        keep = self.live[unique]
+        return PhraseHits(unique[keep], groups[keep])
 
-    def phrase_scores(self, fieldname: str, chars: list[str], seg: _Segment, local: np.ndarray) -> np.ndarray:
-        """BM25 of a phrase in the given local docs (all of which contain it): the sum of its chars' term scores."""
+    def latin_at(self, fieldname: str, positions: np.ndarray) -> np.ndarray:
+        """Bool per global position: a Latin letter or digit is the char-field token there."""
+        return _member(self.char_field(fieldname).latin_positions(), positions)
+
+    def phrase_scores(self, fieldname: str, chars: list[str], docs: np.ndarray) -> np.ndarray:
+        """BM25 of a phrase in the given docs (all of which contain it): the sum of its chars' term scores."""
+        chars_field = self.char_field(fieldname)
         avg = self.avg_length(fieldname)
-        length = seg.arrays[f"{fieldname}.length"][local]
-        pointer, docs, freqs = (seg.arrays[f"{fieldname}.{name}"] for name in ("doc_ptr", "docs", "tf"))
-        total = np.zeros(len(local))
-        for ch, term in zip(chars, self._term_index(seg, fieldname, chars).tolist(), strict=True):
-            term_docs = docs[pointer[term] : pointer[term + 1]]
-            tf = freqs[pointer[term] : pointer[term + 1]][np.searchsorted(term_docs, local)].astype(np.float64)
+        length = self.field_length(fieldname)[docs]
+        total = np.zeros(len(docs))
+        for ch in chars:
+            postings = chars_field.postings(ch)
+            tf = postings.tf[np.searchsorted(postings.docs, docs)].astype(np.float64)
             total += _bm25(self.char_idf(fieldname, ch), tf, length, avg)
         return total
 
     # ------------------------------------------------------------ word fields
 
-    def word(self, fieldname: str, word: str) -> _WordTerm:
-        """A word-field term, looked up in every segment's sidecar (its doc frequency is index-wide)."""
-        key = (fieldname, word)
-        if key in self._words:
-            self._words.move_to_end(key)
-            return self._words[key]
-        wanted, encoded = sidecar.term_hash(word), word.encode("utf-8")
-        found = []
-        for seg in self.segments:
-            hashes = seg.arrays[f"{fieldname}.hashes"]
-            low = int(np.searchsorted(hashes, np.uint64(wanted), side="left"))
-            high = int(np.searchsorted(hashes, np.uint64(wanted), side="right"))
-            text, pointer = seg.arrays[f"{fieldname}.text"], seg.arrays[f"{fieldname}.text_ptr"]
-            found.append(next((int(index) for index in range(int(low), high)
-                               if text[pointer[index] : pointer[index + 1]].tobytes() == encoded), None))
-        frequency = 0
-        for seg, index in zip(self.segments, found, strict=True):
-            if index is not None:
-                pointer = seg.arrays[f"{fieldname}.doc_ptr"]
-                frequency += int(pointer[index + 1] - pointer[index])
-        entry = _WordTerm(found, frequency)
-        self._words[key] = entry
-        while len(self._words) > _WORD_CACHE:
-            self._words.popitem(last=False)
-        return entry
+    def word(self, fieldname: str, word: str) -> Postings:
+        """A word-field term's postings over the whole index (its doc frequency is len(docs))."""
+        return self.word_field(fieldname).postings(word)
 
     def word_postings(self, fieldname: str, word: str, number: int) -> tuple[np.ndarray, np.ndarray]:
         """(local docnums, frequencies) of a word-field term in one segment, deleted documents included."""
-        index = self.word(fieldname, word).indexes[number]
-        if index is None:
-            return _EMPTY, np.zeros(0)
-        seg = self.segments[number]
-        pointer = seg.arrays[f"{fieldname}.doc_ptr"]
-        span = slice(pointer[index], pointer[index + 1])
-        return seg.arrays[f"{fieldname}.docs"][span], seg.arrays[f"{fieldname}.tf"][span].astype(np.float64)
+        postings, seg = self.word(fieldname, word), self.segments[number]
+        low, high = np.searchsorted(postings.docs, [seg.base, seg.base + len(seg.live)])
+        return postings.docs[low:high] - seg.base, postings.tf[low:high].astype(np.float64)
 
     def word_idf(self, fieldname: str, word: str) -> float:
         """Whoosh's idf of a word-field term."""
@@ -277,47 +433,47 @@ class Engine:
 
     # ------------------------------------------------------------ whole queries
 
-    def segments_for(self, date_from: str | None, date_to: str | None) -> list[int]:
-        """Indexes of the segments that can hold documents of the date range (all without one)."""
-        low = sidecar.date_number(date_from) if date_from else 0
-        high = sidecar.date_number(date_to) if date_to else 99999999
+    def date_runs(self, date_from: str | None, date_to: str | None) -> np.ndarray | None:
+        """[first, end) docnum runs holding every document of the date range (rows), or None when they are too
+        many to narrow phrase positions with (or there is no range)."""
         if not (date_from or date_to):
-            return list(range(len(self.segments)))
-        return [number for number, seg in enumerate(self.segments)
-                if seg.last_date >= low and seg.first_date <= high and seg.first_date]
+            return None
+        inside = self.filter_mask(None, date_from, date_to)
+        edges = np.flatnonzero(np.diff(np.concatenate([[False], inside, [False]]).astype(np.int8)))
+        if len(edges) > 2 * _MAX_WINDOWS:
+            return None
+        return edges.reshape(-1, 2)
 
     def ranked(self, compiled: CompiledQuery, paper: str | None = None, date_from: str | None = None,
-               date_to: str | None = None, sort: str = "relevance") -> Ranked:
-        """Every hit, ordered as indexer.query.search._ranked orders them."""
-        run = _QueryRun(self, self.segments_for(date_from, date_to))
+               date_to: str | None = None, sort: str = "relevance", scored: bool = True) -> Ranked:
+        """Every hit, ordered as indexer.query.search._ranked orders them (scored=False: in docnum order,
+        without scores, for callers that only count)."""
+        run = _QueryRun(self, self.date_runs(date_from, date_to))
         loose = run.evaluate(compiled.ast, strict=False)
         if paper or date_from or date_to:
             loose &= self.filter_mask(paper, date_from, date_to)
         hits = np.flatnonzero(loose)
         strict = run.evaluate(compiled.ast, strict=True)[hits] if compiled.has_words else np.ones(len(hits), bool)
-        slot = np.zeros(self.doc_count_all, dtype=np.int64)
-        slot[hits] = np.arange(len(hits))
         scores = np.zeros(len(hits))
+        if not scored:
+            return Ranked(hits, scores, strict, run)
         for kind, fieldname, value in _scoring_parts(compiled):
             if kind == "id":
                 scores += self.code_mask(fieldname, value)[hits]
                 continue
-            for number in run.segments:
-                seg = self.segments[number]
-                if kind == "phrase":
-                    found = run.phrase(fieldname, value).per_segment
-                    local = next((docs for owner, docs, _ in found if owner is seg), _EMPTY)
-                    local = local[loose[local + seg.base]]
-                    if len(local):
-                        scores[slot[local + seg.base]] += self.phrase_scores(fieldname, value, seg, local)
-                else:
-                    local, weights = self.word_postings(fieldname, value, number)
-                    keep = loose[local + seg.base]
-                    local, weights = local[keep], weights[keep]
-                    if len(local):
-                        scores[slot[local + seg.base]] += _bm25(self.word_idf(fieldname, value), weights,
-                                                                seg.arrays[f"{fieldname}.length"][local],
-                                                                self.avg_length(fieldname))
+            if kind == "phrase":
+                docs = run.phrase(fieldname, value).docs
+                docs = docs[loose[docs]]
+                if len(docs):
+                    scores[np.searchsorted(hits, docs)] += self.phrase_scores(fieldname, value, docs)
+            else:
+                postings = self.word(fieldname, value)
+                keep = loose[postings.docs]
+                docs = postings.docs[keep]
+                if len(docs):
+                    scores[np.searchsorted(hits, docs)] += _bm25(
+                        self.word_idf(fieldname, value), postings.tf[keep].astype(np.float64),
+                        self.field_length(fieldname)[docs], self.avg_length(fieldname))
         dates = self.dates[hits]
         keys = [hits, -dates, -scores, ~strict]  # np.lexsort: the last key is the primary one
         if sort == "date":
@@ -326,6 +482,13 @@ class Engine:
             keys.append(-dates)
         order = np.lexsort(keys)
         return Ranked(hits[order], scores[order], strict[order], run)
+
+    def field_length(self, fieldname: str) -> np.ndarray:
+        """Whoosh's length of a (word or char) field for every global docnum, as BM25 sees it."""
+        key = f"{fieldname}.length"
+        if key not in self._columns:
+            self._columns[key] = self._column(key, np.float64)
+        return self._columns[key]
 
     def filter_mask(self, paper: str | None, date_from: str | None, date_to: str | None) -> np.ndarray:
         """Bool per global docnum: of that paper (key or name) and within the dates (inclusive)."""
@@ -342,12 +505,15 @@ class Engine:
 
     def code_mask(self, column: str, value: str) -> np.ndarray:
         """Bool per global docnum: the ID field (paper, paper_name, page_no) has exactly this value."""
-        mask = np.zeros(self.doc_count_all, dtype=bool)
-        for seg in self.segments:
-            labels = seg.arrays.header["labels"][column]
-            if value in labels:
-                mask[seg.base : seg.base + len(seg.live)] = (seg.arrays[column] == labels.index(value)) & seg.live
-        return mask
+        key = (column, value)
+        if key not in self._columns:
+            mask = np.zeros(self.doc_count_all, dtype=bool)
+            for seg in self.segments:
+                labels = seg.arrays.header["labels"][column]
+                if value in labels:
+                    mask[seg.base : seg.base + len(seg.live)] = (seg.arrays[column] == labels.index(value)) & seg.live
+            self._columns[key] = mask
+        return self._columns[key].copy()
 
     def occurrences(self, compiled: CompiledQuery, ranked: Ranked) -> np.ndarray | None:
         """Literal occurrences (what match_spans counts) per hit of ranked, or None if this query needs the text.
@@ -365,10 +531,10 @@ class Engine:
         per_doc = np.zeros(self.doc_count_all, dtype=np.int64)
         if leaf.field in LITERAL_FIELDS:  # match_spans counts text fields only
             return per_doc[docnums]
-        run = ranked.run or _QueryRun(self, list(range(len(self.segments))))
+        run = ranked.run or _QueryRun(self, None)
         for name in TEXT_FIELDS if leaf.field is None else (leaf.field,):
-            for seg, local, groups in run.phrase(char_field(name), char_tokens(leaf.text)).per_segment:
-                per_doc[local + seg.base] += groups
+            found = run.phrase(char_field(name), char_tokens(leaf.text))
+            per_doc[found.docs] += found.occurrences
         return per_doc[docnums]
 
 
@@ -394,12 +560,14 @@ def _scoring_parts(compiled: CompiledQuery) -> list[tuple]:
 
 
 class _QueryRun:
-    """One query's evaluation over some segments, as bool masks over global docnums; caches phrase results
-    (the evaluation and the ranking share them)."""
+    """One query's evaluation, as bool masks over global docnums; caches phrase results (the evaluation and
+    the ranking share them).  runs: the [first, end) docnum runs a date filter keeps (None: every document);
+    phrases are only looked for there, which changes nothing once the filter is applied."""
 
-    def __init__(self, engine: Engine, segments: list[int]) -> None:
+    def __init__(self, engine: Engine, runs: np.ndarray | None) -> None:
         self.engine = engine
-        self.segments = segments
+        self.runs = runs
+        self._windows: dict[str, np.ndarray | None] = {}
         self._phrases: dict[tuple[str, tuple[str, ...]], PhraseHits] = {}
         self._verified: dict[Leaf | Near, np.ndarray] = {}
 
@@ -407,18 +575,25 @@ class _QueryRun:
         """A mask with no document."""
         return np.zeros(self.engine.doc_count_all, dtype=bool)
 
+    def windows(self, fieldname: str) -> np.ndarray | None:
+        """The char field's position windows of this run's documents (None: everywhere)."""
+        if self.runs is None:
+            return None
+        if fieldname not in self._windows:
+            self._windows[fieldname] = self.engine.char_field(fieldname).windows(self.runs)
+        return self._windows[fieldname]
+
     def phrase(self, fieldname: str, chars: list[str]) -> PhraseHits:
-        """Cached Engine.phrase over this run's segments."""
+        """Cached Engine.phrase within this run's documents."""
         key = (fieldname, tuple(chars))
         if key not in self._phrases:
-            self._phrases[key] = self.engine.phrase(fieldname, chars, self.segments)
+            self._phrases[key] = self.engine.phrase(fieldname, chars, self.windows(fieldname))
         return self._phrases[key]
 
     def phrase_mask(self, fieldname: str, chars: list[str]) -> np.ndarray:
         """Mask of the docs containing the chars in one char field."""
         mask = self.empty()
-        for seg, local, _ in self.phrase(fieldname, chars).per_segment:
-            mask[local + seg.base] = True
+        mask[self.phrase(fieldname, chars).docs] = True
         return mask
 
     def part_mask(self, part: tuple) -> np.ndarray:
@@ -429,16 +604,13 @@ class _QueryRun:
         if kind == "phrase":
             return self.phrase_mask(fieldname, list(value))
         mask = self.empty()
-        for number in self.segments:
-            seg = self.engine.segments[number]
-            local, _ = self.engine.word_postings(fieldname, value, number)
-            mask[local[seg.live[local]] + seg.base] = True
-        return mask
+        mask[self.engine.word(fieldname, value).docs] = True
+        return mask & self.engine.live
 
     def any_of(self, queries: list[wq.Query]) -> np.ndarray:
         """Mask of the docs matching any of indexer.query.language's single-field queries."""
-        mask = self.empty()
-        for query in queries:
+        mask = self.part_mask(_part(queries[0]))
+        for query in queries[1:]:
             mask |= self.part_mask(_part(query))
         return mask
 
@@ -469,23 +641,21 @@ class _QueryRun:
         chars = char_tokens(leaf.text)
         for name in TEXT_FIELDS if leaf.field is None else (leaf.field,):
             fieldname = char_field(name)
-            for number in self.segments:
-                seg = engine.segments[number]
-                starts = engine._phrase_starts(seg, fieldname, chars)
-                if not len(starts):
-                    continue
-                doubtful = np.zeros(len(starts), dtype=bool)
-                if is_latin(chars[0]):
-                    doubtful |= engine.latin_at(seg, fieldname, starts - 1)
-                if is_latin(chars[-1]):
-                    doubtful |= engine.latin_at(seg, fieldname, starts + len(chars))
-                local = np.searchsorted(seg.arrays[f"{fieldname}.starts"], starts, side="right") - 1
-                sure = np.unique(local[~doubtful])
-                maybe = np.setdiff1d(np.unique(local[doubtful]), sure)
-                mask[sure[seg.live[sure]] + seg.base] = True
-                for docnum in (maybe[seg.live[maybe]] + seg.base).tolist():
-                    if not mask[docnum] and term_spans(leaf, engine.searcher.stored_fields(docnum).get(name, "")):
-                        mask[docnum] = True
+            starts = engine.phrase_starts(fieldname, chars, self.windows(fieldname)).astype(np.int64)
+            if not len(starts):
+                continue
+            doubtful = np.zeros(len(starts), dtype=bool)
+            if is_latin(chars[0]):
+                doubtful |= engine.latin_at(fieldname, starts - 1)
+            if is_latin(chars[-1]):
+                doubtful |= engine.latin_at(fieldname, starts + len(chars))
+            docs = np.searchsorted(engine.char_field(fieldname).starts, starts, side="right") - 1
+            sure = np.unique(docs[~doubtful])
+            maybe = np.setdiff1d(np.unique(docs[doubtful]), sure)
+            mask[sure[engine.live[sure]]] = True
+            for docnum in maybe[engine.live[maybe]].tolist():
+                if not mask[docnum] and term_spans(leaf, engine.searcher.stored_fields(docnum).get(name, "")):
+                    mask[docnum] = True
         return mask
 
     def leaf(self, leaf: Leaf, strict: bool) -> np.ndarray:
@@ -500,12 +670,8 @@ class _QueryRun:
         return found | every
 
     def all_docs(self) -> np.ndarray:
-        """Mask of every live doc of this run's segments."""
-        mask = self.empty()
-        for number in self.segments:
-            seg = self.engine.segments[number]
-            mask[seg.base : seg.base + len(seg.live)] = seg.live
-        return mask
+        """Mask of every live doc."""
+        return self.engine.live.copy()
 
     def evaluate(self, node, strict: bool) -> np.ndarray:
         """Mask of the live docs matching node (indexer.query.language._Evaluator.evaluate's semantics)."""
@@ -552,9 +718,7 @@ def engine_for(searcher, index_dir: Path | str) -> Engine | None:
         live = np.ones(doccount, dtype=bool)
         if leaf.has_deletions():
             live[list(leaf.segment().deleted_docs())] = False
-        dated = arrays["date"][arrays["date"] > 0]
-        segments.append(_Segment(base, arrays, live, int(dated.min()) if len(dated) else 0,
-                                 int(dated.max()) if len(dated) else 0))
+        segments.append(_Segment(base, arrays, live))
     engine = Engine(searcher, segments)
     searcher.__dict__[_ATTR] = engine
     return engine

@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer.analyzers import char_tokens, cut_words
+from indexer.analyzers import active_userdict_digest, char_tokens, cut_words
 from indexer.errors import QueryError
 from indexer.query.phrases import FastPhrase
 from indexer.query.snippets import find_literal, find_near, find_prefix, fold_needle, folded_view, is_latin, merge
@@ -410,7 +410,13 @@ def word_queries(leaf: Leaf) -> list[list[wq.Query]]:
     if leaf.quoted or leaf.wildcard or leaf.field in LITERAL_FIELDS:
         return []
     fields = TEXT_FIELDS if leaf.field is None else (leaf.field,)
-    return [[wq.Term(name, word) for name in fields] for word in dict.fromkeys(cut_words(leaf.text))]
+    return [[wq.Term(name, word) for name in fields] for word in _words(leaf.text, active_userdict_digest())]
+
+
+@lru_cache(maxsize=1024)
+def _words(text: str, userdict_digest: str) -> tuple[str, ...]:
+    """The distinct jieba words of a term (cached per dictionary: one query asks for them several times)."""
+    return tuple(dict.fromkeys(cut_words(text)))
 
 
 class _Evaluator:

@@ -380,8 +380,11 @@ class _Run:
 
 @contextmanager
 def run_query(index_dir: Path | str, query: str, *, paper: str | None = None, date_from: str | None = None,
-              date_to: str | None = None, sort: str = "relevance") -> Iterator[_Run]:
-    """Validate, open the index, evaluate the query; yield the searcher and ranked hits."""
+              date_to: str | None = None, sort: str = "relevance", scored: bool = True) -> Iterator[_Run]:
+    """Validate, open the index, evaluate the query; yield the searcher and ranked hits.
+
+    scored=False: the hits may come in any order and without scores (for callers that only count them).
+    """
     parse(query)  # query errors first, before index errors
     check_range(date_from, date_to)
     if sort not in SORTS:
@@ -391,7 +394,7 @@ def run_query(index_dir: Path | str, query: str, *, paper: str | None = None, da
         check_filters(searcher, compiled, paper)
         engine = fast.engine_for(searcher, index_dir) if use_engine() else None
         if engine is not None:
-            ranked = engine.ranked(compiled, paper, date_from, date_to, sort)
+            ranked = engine.ranked(compiled, paper, date_from, date_to, sort, scored)
         else:
             ranked = fast.Ranked.from_list(_ranked(searcher, compiled, _filter(paper, date_from, date_to), sort))
         yield _Run(searcher, compiled, ranked, engine)
