@@ -70,10 +70,9 @@ def scribble_array(path: Path, name: str) -> None:
     """Random-looking bytes in the middle of one array of a sidecar (same size). A query checks the blocks it
     reads, so the damage goes where a phrase query reads: every segment's document starts."""
     data = path.read_bytes()
-    head_at = len(sidecar.MAGIC) + sidecar._FIXED
-    (head_len,) = struct.unpack_from("<Q", data, len(sidecar.MAGIC))
+    head_at, head_len, _crc = struct.unpack_from("<QQI", data, len(sidecar.MAGIC))  # the header follows the arrays
     offset, dtype, count, _ = json.loads(data[head_at : head_at + head_len])["arrays"][name]
-    start = -(-(head_at + head_len) // sidecar._ALIGN) * sidecar._ALIGN + offset
+    start = -(-(len(sidecar.MAGIC) + sidecar._FIXED) // sidecar._ALIGN) * sidecar._ALIGN + offset
     with path.open("r+b") as handle:
         handle.seek(start + count * int(dtype[-1]) // 2)
         handle.write(bytes(range(7, 256, 3))[:8])
