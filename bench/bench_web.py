@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     index_dir, records, build_s = build_or_reuse(docs, args.seed, args.cache, rebuild=False)
     built = f"built in {build_s:.1f} s" if build_s is not None else "reused"
     print(f"index: {docs} synthetic articles (seed {args.seed}) at {index_dir} ({built})")
-    words = [query for query, _ in make_queries(records, args.requests, args.seed)["word"]]
+    words = [query for query, _ in make_queries(records, args.requests, args.seed)["one word"]]
     rng = random.Random(args.seed)
     ids = [record["id"] for record in rng.sample(records, min(args.requests, len(records)))]
     del records

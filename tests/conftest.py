@@ -15,7 +15,7 @@ import pytest
 
 pytest.register_assert_rewrite("tests.platform_cases")  # its generated tests report like any test module's
 
-from tests.opensearch_cluster import opensearch_fixture  # noqa: E402, F401  (`opensearch`: one cluster per session)
+from tests.opensearch_cluster import opensearch_fixture, opensearch_session_fixture  # noqa: E402, F401  (one cluster per session)
 from tests.sites.founder_classic import build_site  # noqa: E402
 from tests.sites.server import serve  # noqa: E402
 

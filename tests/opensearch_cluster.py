@@ -261,8 +261,8 @@ class Cluster:
         return int(name.rsplit("-", 1)[1])
 
 
-@pytest.fixture(scope="session", name="opensearch")
-def opensearch_fixture() -> Iterator[Cluster]:
+@pytest.fixture(scope="session", name="opensearch_session")
+def opensearch_session_fixture() -> Iterator[Cluster]:
     """A green two-node cluster for the whole session; skip without java/mvn, fail without them under CI."""
     try:
         with Cluster(n=2) as cluster:
@@ -271,6 +271,18 @@ def opensearch_fixture() -> Iterator[Cluster]:
         if IN_CI:
             pytest.fail(f"{missing}; CI must run the OpenSearch tests, not skip them")
         pytest.skip(str(missing))
+
+
+@pytest.fixture(name="opensearch")
+def opensearch_fixture(opensearch_session: Cluster) -> Cluster:
+    """The session's cluster with every node running: a test that stopped a node and failed before restarting
+    it does not leave the next test a one-node cluster."""
+    stopped = [i for i, proc in enumerate(opensearch_session.processes) if proc is None or proc.poll() is not None]
+    for i in stopped:
+        opensearch_session.start_node(i)
+    if stopped:
+        opensearch_session.wait_for("green", nodes=len(opensearch_session.processes))
+    return opensearch_session
 
 
 def main() -> int:

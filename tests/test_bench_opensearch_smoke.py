@@ -19,7 +19,7 @@ def test_bench_opensearch_prints_both_backends_for_every_class(opensearch: Clust
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert re.search(r"^index docs/s\s+\d+\s+\d+$", done.stdout, flags=re.MULTILINE)
-    for name in ("word", "phrase 4", "phrase 10", "boolean+date", "count by month", "kwic top 100"):
+    for name in ("one word", "phrase 4", "phrase 10", "boolean + date", "count by month", "kwic top 100"):
         # The same average number of results on both backends.
         found = re.search(rf"^p95 ms {re.escape(name)} .* avg results (\d+) / (\d+)$", done.stdout, re.MULTILINE)
         assert found and found.group(1) == found.group(2), name

@@ -8,12 +8,12 @@ from pathlib import Path
 import jieba
 import numpy as np
 import pytest
-from indexer.build.codec import IndexWriter
 from whoosh import index
 
 from indexer.analyzers import use_userdict
 from indexer.build import sidecar
 from indexer.build import writer as writer_module
+from indexer.build.codec import IndexWriter
 from indexer.build.fastwrite import SegmentBuilder, WordCutter, WordPostingsBuilder
 from indexer.build.writer import build_index, record_hash, to_document
 from indexer.query.search import read_clusters, search

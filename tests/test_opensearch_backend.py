@@ -70,10 +70,11 @@ def _archive_synthetic(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def corpora(opensearch: Cluster,
+def corpora(opensearch_session: Cluster,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[Path, osb.Target]]]:
     """{name: (Whoosh index, OpenSearch target)} of the same archives; OpenSearch indexes have 2 primaries and
     1 replica each, the fixture one is built with the xihaian user dictionary on both sides."""
+    opensearch = opensearch_session
     logging.getLogger("indexer").setLevel(logging.ERROR)
     root = tmp_path_factory.mktemp("opensearch-eq")
     urls = ",".join(opensearch.urls)
@@ -263,18 +264,21 @@ def test_client_errors_are_one_line_and_exit_2(opensearch: Cluster, corpora, cap
     assert "cannot reach OpenSearch" in _cli_error(["新区", "--backend", "opensearch", "--url", dead], capsys)
     missing = _cli_error(["count", "新区", "--backend", "opensearch", "--url", f"{opensearch.url}/nosuch"], capsys)
     assert "no OpenSearch index 'nosuch'" in missing and "python -m indexer build" in missing
-    opensearch.request("PUT", "/old-v0", {"mappings": {"_meta": {"template_version": 0}},
-                                          "aliases": {"old": {}}})
-    old = _cli_error(["stats", "--backend", "opensearch", "--url", f"{opensearch.url}/old"], capsys)
-    assert "template version 0 (analyzers of schema None), this program needs 2 (schema 3)" in old
-    assert "collocates runs on the Whoosh index only" in _cli_error(
-        ["collocates", "新区", "--backend", "opensearch", "--url", f"{opensearch.url}/eq-fixture"], capsys)
-    assert "not an OpenSearch URL" in _cli_error(["新区", "--backend", "opensearch", "--url", "ftp://x"], capsys)
-    # The build CLI returns 2 with one line too.
-    assert indexer_cli.main(["build", "--backend", "opensearch", "--url", dead, str(tmp_path)]) == 2
-    err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1 and "cannot reach OpenSearch" in err
-    opensearch.request("DELETE", "/old-v0")
+    opensearch.request("PUT", "/old-v0", {"settings": {"number_of_replicas": 0},  # no replica left to assign
+                                          "mappings": {"_meta": {"template_version": 0}}, "aliases": {"old": {}}})
+    try:
+        old = _cli_error(["stats", "--backend", "opensearch", "--url", f"{opensearch.url}/old"], capsys)
+        needs = f"this program needs {osb.TEMPLATE_VERSION} (schema {osb.SCHEMA_VERSION})"
+        assert f"template version 0 (analyzers of schema None), {needs}" in old
+        assert "collocates runs on the Whoosh index only" in _cli_error(
+            ["collocates", "新区", "--backend", "opensearch", "--url", f"{opensearch.url}/eq-fixture"], capsys)
+        assert "not an OpenSearch URL" in _cli_error(["新区", "--backend", "opensearch", "--url", "ftp://x"], capsys)
+        # The build CLI returns 2 with one line too.
+        assert indexer_cli.main(["build", "--backend", "opensearch", "--url", dead, str(tmp_path)]) == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1 and "cannot reach OpenSearch" in err
+    finally:
+        opensearch.request("DELETE", "/old-v0")
 
 
 def test_a_crawl_with_opensearch_url_updates_the_index_when_it_closes(opensearch: Cluster, tmp_path) -> None:
