@@ -169,6 +169,7 @@ def test_merges_leave_no_orphan_sidecars(tmp_path: Path) -> None:
     phrase = records[5]["body"][10:13]
     expected = {r["id"] for r in records[:33] if any(normalize(phrase) in normalize(r[name]) for name in TEXT_FIELDS)}
     assert {hit["id"] for hit in search(tmp_path / "index", f'"{phrase}"', limit=None).hits} == expected
+    clear_searcher_cache()  # the cached searcher holds the segment files open
 
 
 def test_a_segment_that_cannot_get_a_sidecar_is_searched_by_the_general_path(
@@ -194,3 +195,4 @@ def test_a_segment_that_cannot_get_a_sidecar_is_searched_by_the_general_path(
 
     expected = {r["id"] for r in records if any(normalize(phrase) in normalize(r[name]) for name in TEXT_FIELDS)}
     assert {hit["id"] for hit in search(tmp_path / "index", f'"{phrase}"', limit=None).hits} == expected
+    clear_searcher_cache()  # the cached searcher holds the segment files open
