@@ -157,6 +157,19 @@ def test_merges_leave_no_orphan_sidecars(tmp_path: Path) -> None:
     assert names == {segment.segment_id() for segment in ix._segments()}
     assert len(names) < 11  # some segments were merged
     assert not list((tmp_path / "index").glob(".*.tmp"))
+    # Whoosh's own files (merged segments too) hold no text postings: those are in the sidecars only.
+    from indexer.build.codec import SIDECAR_FIELDS
+    from indexer.query.search import clear_searcher_cache, search
+
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            whoosh_fields = {fieldname for fieldname, _ in leaf._terms.whoosh_terms()}
+            assert whoosh_fields and not whoosh_fields & SIDECAR_FIELDS
+    clear_searcher_cache()
+    phrase = records[5]["body"][10:13]
+    expected = {r["id"] for r in records[:33] if any(normalize(phrase) in normalize(r[name]) for name in TEXT_FIELDS)}
+    assert {hit["id"] for hit in search(tmp_path / "index", f'"{phrase}"', limit=None).hits} == expected
+    clear_searcher_cache()  # the cached searcher holds the segment files open
 
 
 def test_a_segment_that_cannot_get_a_sidecar_is_searched_by_the_general_path(
@@ -182,3 +195,4 @@ def test_a_segment_that_cannot_get_a_sidecar_is_searched_by_the_general_path(
 
     expected = {r["id"] for r in records if any(normalize(phrase) in normalize(r[name]) for name in TEXT_FIELDS)}
     assert {hit["id"] for hit in search(tmp_path / "index", f'"{phrase}"', limit=None).hits} == expected
+    clear_searcher_cache()  # the cached searcher holds the segment files open

@@ -147,14 +147,15 @@ class SignatureTable:
         return len(self.ids)
 
     def __getstate__(self) -> dict:
-        import numpy as np
-
-        matrix = np.concatenate(self._blocks)[: len(self.ids)] if self._blocks else np.zeros((0, NUM_PERM), np.uint64)
-        return {"ids": self.ids, "matrix": matrix, "present": self._present}
+        # The blocks as they are (the last one cut to its rows): a worker hands its table to the build
+        # process through a pipe, and one concatenated copy of it would be as large as the table.
+        used = len(self.ids) - (len(self._blocks) - 1) * self._block_rows
+        blocks = [*self._blocks[:-1], self._blocks[-1][:used]] if self._blocks else []
+        return {"ids": self.ids, "blocks": blocks, "rows": self._block_rows, "present": self._present}
 
     def __setstate__(self, state: dict) -> None:
         self.ids, self._present = state["ids"], state["present"]
-        self._blocks, self._block_rows = [state["matrix"]], max(1, len(self.ids))
+        self._blocks, self._block_rows = state["blocks"], state["rows"]
 
     def as_dict(self) -> dict[str, object]:
         """{id: values (a view of the table's row) or None}."""
