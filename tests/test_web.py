@@ -209,7 +209,7 @@ def test_search_page_shows_hits_filters_span_and_paging(client, index_dir: Path)
     expected = search(index_dir, "董家口", paper="xihaian", limit=3)
     assert re.search(r'id="total">(\d+)<', page.text).group(1) == str(expected.total)
     for hit in expected.hits:
-        assert f'href="/article/{hit["id"]}?q=%E8%91%A3%E5%AE%B6%E5%8F%A3"' in page.text
+        assert f'href="/article/{hit["id"]}?q=%E8%91%A3%E5%AE%B6%E5%8F%A3&amp;paper=xihaian"' in page.text
     assert "<mark>董家口</mark>" in page.text
     assert "2024-10-01 – 2025-03-22" in page.text  # the index's date span
     assert '<option value="xihaian" selected>' in page.text
@@ -356,3 +356,16 @@ def test_serve_warns_when_not_loopback_only_and_without_an_index(tmp_path: Path)
     warnings = errors.splitlines()[:2]
     assert warnings[0].startswith("epaper serve: warning: listening on 0.0.0.0, not only this machine")
     assert warnings[1].startswith(f"epaper serve: warning: no index at {tmp_path / 'none'}")
+
+
+def test_an_article_opened_from_filtered_results_links_back_to_them(client) -> None:
+    """The hit's link carries the query, filters and page; the article's way back restores all of them."""
+    params = {"q": "董家口", "paper": "xihaian", "year": "2025", "sort": "-date", "limit": 1, "page": 2}
+    results = client.get("/", params=params)
+    assert results.status_code == 200
+    link = re.search(r'<a class="title" href="(/article/[^"]+)"', results.text).group(1).replace("&amp;", "&")
+    assert all(part in link for part in ("paper=xihaian", "year=2025", "sort=-date", "page=2"))
+    article = client.get(link)
+    back = re.search(r'<p class="back"><a href="([^"]+)"', article.text).group(1).replace("&amp;", "&")
+    assert back.startswith("/?") and all(part in back for part in ("paper=xihaian", "year=2025", "sort=-date",
+                                                                   "page=2", "q=%E8%91%A3%E5%AE%B6%E5%8F%A3"))

@@ -245,11 +245,13 @@ def create_app(index_dir: Path | str) -> FastAPI:
         return render(request, name, 400 if error else 200, error=error, **context)
 
     @app.get("/article/{doc_id}", include_in_schema=False)
-    async def article_page(request: Request, doc_id: str,
-                           q: Annotated[str, Query(max_length=MAX_QUERY)] = ""):
+    async def article_page(request: Request, doc_id: str, filters: FiltersParam,
+                           q: Annotated[str, Query(max_length=MAX_QUERY)] = "", page: PageNumber = 1):
         held = await run(views.overview)
         article = await run(views.article_view, doc_id, q or None)
-        return render(request, "article.html", held=held, q=q, article=article)
+        # the way back: the same query, filters and page of hits the article was opened from
+        back = {"q": q, "page": page if page > 1 else None, **filters.params()}
+        return render(request, "article.html", held=held, q=q, article=article, back=back)
 
     @app.get("/kwic", include_in_schema=False)
     async def kwic_page(request: Request, filters: FiltersParam, q: QueryText = "", limit: Limit = 20,

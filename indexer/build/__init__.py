@@ -1,0 +1,1 @@
+"""Building the index from the archive: segments, sidecars, the commit record, checks and repair."""
