@@ -227,6 +227,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--kwic", action="store_true", help="keyword in context: one line per occurrence")
     parser.add_argument("--width", type=_positive, default=20, metavar="N",
                         help="KWIC context characters on each side (default 20)")
+    parser.add_argument("--order", choices=("hit", "left", "right"), default="hit",
+                        help="KWIC line order: as the hits rank (default), or sorted by the words just left / "
+                             "right of the match")
     parser.add_argument("--collapse", action="store_true",
                         help="one hit per near-duplicate cluster, with the number of copies")
     parser.add_argument("--save", metavar="NAME", help="also save the query and its filters under NAME")
@@ -372,7 +375,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         check_userdict(args)
         where = location(args)
         if args.kwic:
-            lines = kwic(where, args.query, width=args.width, limit=limit, page=args.page, **options)
+            from indexer.query.search import order_kwic
+
+            lines = order_kwic(kwic(where, args.query, width=args.width, limit=limit, page=args.page, **options),
+                               args.order)
         else:
             result = search(where, args.query, limit=limit, page=args.page,
                             with_record=args.format == "csv" or args.full, **options)

@@ -84,6 +84,17 @@ def test_kwic_csv_and_jsonl(index_dir: Path) -> None:
     assert len(done.stdout.splitlines()) == 2 and json.loads(done.stdout.splitlines()[0])["field"] == "body"
 
 
+
+@pytest.mark.parametrize(("order", "key"), [("left", lambda line: line["left"][::-1]),
+                                            ("right", lambda line: line["right"])])
+def test_kwic_lines_sorted_by_left_or_right_context(index_dir: Path, order: str, key) -> None:
+    """--order left/right sorts the concordance by the words nearest the match; the lines stay the same."""
+    ranked = [json.loads(line) for line in cli(index_dir, "董家口", "--kwic", "--format", "jsonl").stdout.splitlines()]
+    done = cli(index_dir, "董家口", "--kwic", "--order", order, "--format", "jsonl")
+    ordered = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(ordered) > 2 and ordered == sorted(ranked, key=key) and ordered != ranked
+
+
 def test_count_table_json_and_plot(index_dir: Path, tmp_path: Path) -> None:
     from PIL import Image
 

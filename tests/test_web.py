@@ -264,6 +264,7 @@ def test_docs_and_openapi_describe_the_api(client) -> None:
     ("/", {"q": "董家口", "paper": "qingdao", "sort": "-date"}, "csv"),
     ("/", {"q": '"资源延伸·网点办"', "collapse": "1"}, "jsonl"),
     ("/kwic", {"q": "董家口", "width": "6", "page_no": "A01"}, "csv"),
+    ("/kwic", {"q": "董家口", "width": "6", "order": "left"}, "jsonl"),
     ("/counts", {"q": ["董家口", "氢能"], "by": "year", "month": "2025-03"}, "csv"),
 ])
 def test_exports_are_the_clis_bytes(client, index_dir: Path, page: str, params: dict, fmt: str) -> None:
@@ -369,3 +370,13 @@ def test_an_article_opened_from_filtered_results_links_back_to_them(client) -> N
     back = re.search(r'<p class="back"><a href="([^"]+)"', article.text).group(1).replace("&amp;", "&")
     assert back.startswith("/?") and all(part in back for part in ("paper=xihaian", "year=2025", "sort=-date",
                                                                    "page=2", "q=%E8%91%A3%E5%AE%B6%E5%8F%A3"))
+
+
+def test_a_kwic_export_keeps_the_order_the_view_was_sorted_by(client) -> None:
+    """Sorted by the left context in the page, the export lists the lines in that order, not the hits' order."""
+    ranked = client.get("/api/export", params={"view": "kwic", "q": "董家口", "format": "jsonl"}).content
+    by_left = client.get("/api/export", params={"view": "kwic", "q": "董家口", "format": "jsonl",
+                                                "order": "left"}).content
+    lefts = [json.loads(line)["left"][::-1] for line in by_left.decode().splitlines()]
+    assert lefts == sorted(lefts) and sorted(ranked.splitlines()) == sorted(by_left.splitlines())
+    assert ranked != by_left  # the fixture's lines are not already in left order

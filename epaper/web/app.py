@@ -207,6 +207,7 @@ def create_app(index_dir: Path | str) -> FastAPI:
         width: Width = 20,
         by: By = "month",
         full: Annotated[bool, Query(description="search: include body and full_body")] = False,
+        order: Order = "hit",
     ) -> Response:
         """The current result set as the CSV or JSONL file the CLI writes for the same query, byte for byte:
         search (`epaper search … --all --format csv`), kwic (one page of hits) or count."""
@@ -216,7 +217,7 @@ def create_app(index_dir: Path | str) -> FastAPI:
         elif len(queries) != 1:
             raise QueryError(f"{view} exports one query, got {len(queries)}")
         elif view == "kwic":
-            data = await run(views.kwic_export, queries[0], filters, format, limit or 20, page, width)
+            data = await run(views.kwic_export, queries[0], filters, format, limit or 20, page, width, order)
         else:
             data = await run(views.search_export, queries[0], filters, format, full, limit, page)
         name = f"epaper-{view}.{format}"
@@ -263,7 +264,7 @@ def create_app(index_dir: Path | str) -> FastAPI:
                 found = await run(views.kwic_view, q, filters, limit, page, width, order)
             except QueryError as exc:
                 error = str(exc)
-        commands = {fmt: views.cli_command(*views.kwic_export_args(q, filters, fmt, limit, page, width))
+        commands = {fmt: views.cli_command(*views.kwic_export_args(q, filters, fmt, limit, page, width, order))
                     for fmt in ("csv", "jsonl")} if found else {}
         return page_or_error(request, "kwic.html", error, held=held, q=q, filters=filters, found=found,
                              limit=limit, page=page, width=width, order=order, commands=commands)

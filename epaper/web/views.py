@@ -181,15 +181,11 @@ def kwic_view(index: Path, query: str, filters: Filters, limit: int = 20, page: 
               order: str = "hit") -> dict:
     """KWIC lines of one page of hits: {query, page, limit, width, order, lines}; order "left" / "right" sorts
     them by the text just before / after the match (nearest character first), "hit" keeps the hits' order."""
-    from indexer.query.search import kwic
+    from indexer.query.search import kwic, order_kwic
 
     check_query(query)
-    lines = kwic(index, with_page(query, filters.page_no), width=width, limit=limit, page=page,
-                 **filters.options())
-    if order == "left":
-        lines.sort(key=lambda line: line["left"][::-1])
-    elif order == "right":
-        lines.sort(key=lambda line: line["right"])
+    lines = order_kwic(kwic(index, with_page(query, filters.page_no), width=width, limit=limit, page=page,
+                            **filters.options()), order)
     return {"query": query, "page": page, "limit": limit, "width": width, "order": order, "lines": lines}
 
 
@@ -260,16 +256,17 @@ def search_export(index: Path, query: str, filters: Filters, fmt: str, full: boo
 
 
 def kwic_export_args(query: str, filters: Filters, fmt: str, limit: int = 20, page: int = 1,
-                     width: int = 20) -> list[str]:
+                     width: int = 20, order: str = "hit") -> list[str]:
     """The `epaper` arguments writing the same file as kwic_export with these arguments."""
+    ordered = ["--order", order] if order != "hit" else []
     return ["kwic", *filters.cli_args(), "--limit", str(limit), "--page", str(page), "--width", str(width),
-            "--format", fmt, "--", with_page(query, filters.page_no)]
+            *ordered, "--format", fmt, "--", with_page(query, filters.page_no)]
 
 
 def kwic_export(index: Path, query: str, filters: Filters, fmt: str, limit: int = 20, page: int = 1,
-                width: int = 20) -> bytes:
-    """One page of hits' KWIC lines, in hit order, as the CSV or JSONL file `epaper kwic` writes."""
-    lines = kwic_view(index, query, filters, limit, page, width)["lines"]
+                width: int = 20, order: str = "hit") -> bytes:
+    """One page of hits' KWIC lines, in the view's order, as the CSV or JSONL file `epaper kwic` writes."""
+    lines = kwic_view(index, query, filters, limit, page, width, order)["lines"]
     return csv_bytes(KWIC_FIELDS, lines) if fmt == "csv" else jsonl_bytes(lines)
 
 

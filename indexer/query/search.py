@@ -474,6 +474,21 @@ def kwic_lines(stored: dict, compiled: CompiledQuery, width: int = 20) -> list[d
     return lines
 
 
+KWIC_ORDERS = ("hit", "left", "right")
+
+
+def order_kwic(lines: list[dict], order: str = "hit") -> list[dict]:
+    """KWIC lines in hit order ("hit"), or sorted by the text just before ("left", nearest character first) or
+    just after ("right") the match, as concordancers sort them; raises QueryError for another order."""
+    if order == "left":
+        return sorted(lines, key=lambda line: line["left"][::-1])
+    if order == "right":
+        return sorted(lines, key=lambda line: line["right"])
+    if order != "hit":
+        raise QueryError(f"unknown KWIC order {order!r}: use one of {', '.join(KWIC_ORDERS)}")
+    return lines
+
+
 def check_kwic(width: int, limit: int | None, page: int, options: dict) -> None:
     """Refuse a KWIC width below 1, bad paging (QueryError) and options kwic() does not know (TypeError)."""
     if width < 1:
