@@ -24,6 +24,15 @@ def article_html(title: str, charset: str | None) -> str:
            f"<founder-content><p>　　正文{title}。</p></founder-content></body></html>"
 
 
+def crawl_article(response: HtmlResponse) -> tuple:
+    """(crawler, items) of the spider's parse_article on one article page of 2025-03-19 (stats open)."""
+    crawler = get_crawler(EpaperSpider, {})
+    spider = EpaperSpider.from_crawler(crawler, paper="xihaian", base_url="http://e.test/", date="2025-03-19")
+    crawler.stats.open_spider()
+    page = extract.PageData("http://e.test/html/2025-03/19/node_2.htm", "2025-03-19", "01", "要闻", "", "", [], [])
+    return crawler, list(spider.parse_article(response, page=page, date="2025-03-19", position=0))
+
+
 def test_gb2312_declared_page_with_gbk_only_characters():
     body = article_html("朱镕基与李堃、王喆", "gb2312").encode("gbk")
     parsed = extract.parse_article(HtmlResponse(URL, body=body), CFG)
@@ -43,11 +52,7 @@ def test_undeclared_utf8_page():
 def test_undecodable_bytes_keep_the_rest_and_are_logged(caplog):
     body = article_html("标题", "gb2312").encode("gbk").replace("正文".encode("gbk"), b"\x81\x20\xff")
     response = HtmlResponse(URL, body=body)
-    crawler = get_crawler(EpaperSpider, {})
-    spider = EpaperSpider.from_crawler(crawler, paper="xihaian", base_url="http://e.test/", date="2025-03-19")
-    crawler.stats.open_spider()
-    page = extract.PageData("http://e.test/html/2025-03/19/node_2.htm", "2025-03-19", "01", "要闻", "", "", [], [])
-    items = list(spider.parse_article(response, page=page, date="2025-03-19", position=0))
+    crawler, items = crawl_article(response)
     assert items[0]["title"] == "标题"
     assert "标题。" in items[0]["body"]
     assert crawler.stats.get_value("epaper/decode_errors") == 1
@@ -207,11 +212,7 @@ def test_a_page_is_decoded_once_for_the_spider_check_and_the_extractor(monkeypat
     monkeypatch.setattr(encoding, "decode_page", lambda *a, **k: calls.append(1) or real(*a, **k))
     body = article_html("朱镕基在西海岸", "gb2312").encode("gbk")
     response = HtmlResponse(URL, body=body, headers={"Content-Type": "text/html; charset=utf-8"})
-    crawler = get_crawler(EpaperSpider, {})
-    spider = EpaperSpider.from_crawler(crawler, paper="xihaian", base_url="http://e.test/", date="2025-03-19")
-    crawler.stats.open_spider()
-    page = extract.PageData("http://e.test/html/2025-03/19/node_2.htm", "2025-03-19", "01", "要闻", "", "", [], [])
-    items = list(spider.parse_article(response, page=page, date="2025-03-19", position=0))
+    crawler, items = crawl_article(response)
     assert items[0]["title"] == "朱镕基在西海岸"
     assert crawler.stats.get_value("epaper/charset_overrides") == 1
     assert len(calls) == 1
