@@ -516,8 +516,7 @@ def get_article(index_dir: Path | str, doc_id: str) -> dict:
     Follows continued_from back to the first part and continued_on forward; `full_text` is the
     first part's full_body if the archive has one, else the parts' bodies joined.
     """
-    ix = open_index(index_dir)
-    with ix.searcher() as searcher:
+    with open_searcher(index_dir) as searcher:  # the thread's cached searcher: an article page opens nothing
         def fetch(key: str) -> dict | None:
             stored = searcher.document(id=key) if key else None
             return full_record(stored) if stored else None
