@@ -145,14 +145,11 @@ def cli_command(*args: str) -> str:
 
 def overview(index: Path) -> dict:
     """What the index holds for the filters: papers [{paper, paper_name}], first and last day, days with articles."""
-    from indexer.query.search import archived_days, known_papers, open_searcher
+    from indexer.query.search import archived_days, open_searcher, paper_names
 
     with open_searcher(index) as searcher:
         days = archived_days(searcher)
-        papers = []
-        for shown in known_papers(searcher):  # "key (name)" or "key"
-            key, _, name = shown.partition(" (")
-            papers.append({"paper": key, "paper_name": name[:-1]})
+        papers = [{"paper": key, "paper_name": name} for key, name in paper_names(searcher)]
     return {"papers": papers, "first": days[0] if days else None, "last": days[-1] if days else None,
             "days": len(days)}
 

@@ -256,15 +256,20 @@ def use_engine() -> bool:
     return os.environ.get("EPAPER_QUERY_ENGINE", "") != "whoosh"
 
 
-def known_papers(searcher: Searcher) -> list[str]:
-    """The index's papers as "key (name)", sorted by key."""
-    shown = []
+def paper_names(searcher: Searcher) -> list[tuple[str, str]]:
+    """The index's papers as (key, paper_name) pairs ("" when unnamed), sorted by key."""
+    pairs = []
     for term in searcher.reader().lexicon("paper"):
         key = term.decode("utf-8")
         docnum = next(iter(searcher.docs_for_query(wq.Term("paper", key))), None)
         if docnum is not None:
-            shown.append(describe_paper(key, searcher.stored_fields(docnum).get("paper_name", "")))
-    return shown
+            pairs.append((key, searcher.stored_fields(docnum).get("paper_name", "")))
+    return pairs
+
+
+def known_papers(searcher: Searcher) -> list[str]:
+    """The index's papers as "key (name)", sorted by key."""
+    return [describe_paper(key, name) for key, name in paper_names(searcher)]
 
 
 def describe_paper(key: str, name: str) -> str:
