@@ -147,16 +147,21 @@ def cold_start(index_dir: Path, query: str, runs: int) -> tuple[list[float], lis
     return times, cpu
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_index_arguments(parser: argparse.ArgumentParser) -> None:
+    """--scale, --docs, --seed and --cache: which cached synthetic index a benchmark runs on."""
     parser.add_argument("--scale", choices=sorted(SCALES), default=os.environ.get("BENCH_SCALE") or "small",
                         help="small (5,000 articles) or full (100,000); default $BENCH_SCALE or small")
     parser.add_argument("--docs", type=int, help="number of synthetic articles (overrides --scale)")
-    parser.add_argument("--queries", type=int, default=50, help="queries per class (default 50)")
-    parser.add_argument("--cold-runs", type=int, default=5, help="cold search_cli.py runs (default 5)")
     parser.add_argument("--seed", type=int, default=1, help="corpus and query random seed (default 1)")
     parser.add_argument("--cache", type=Path, default=REPO / "build" / "bench", help="where the index is kept")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_index_arguments(parser)
+    parser.add_argument("--queries", type=int, default=50, help="queries per class (default 50)")
+    parser.add_argument("--cold-runs", type=int, default=5, help="cold search_cli.py runs (default 5)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the index even if a cached one exists")
     args = parser.parse_args(argv)
     docs = args.docs or SCALES[args.scale]

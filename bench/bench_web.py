@@ -10,7 +10,6 @@ and the command that reproduces them.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import shlex
@@ -25,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script from anywhere
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_query import SCALES, build_or_reuse, make_queries, percentile  # noqa: E402
+from bench_query import SCALES, add_index_arguments, build_or_reuse, make_queries, percentile  # noqa: E402
 
 EPAPER = str(Path(sys.executable).parent / "epaper")
 
@@ -46,12 +45,8 @@ def fetch(url: str) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=sorted(SCALES), default=os.environ.get("BENCH_SCALE") or "small",
-                        help="small (5,000 articles) or full (100,000); default $BENCH_SCALE or small")
-    parser.add_argument("--docs", type=int, help="number of synthetic articles (overrides --scale)")
+    add_index_arguments(parser)
     parser.add_argument("--requests", type=int, default=50, help="requests per page kind (default 50)")
-    parser.add_argument("--seed", type=int, default=1, help="corpus and query random seed (default 1)")
-    parser.add_argument("--cache", type=Path, default=REPO / "build" / "bench", help="where the index is kept")
     args = parser.parse_args(argv)
     docs = args.docs or SCALES[args.scale]
 
